@@ -1,0 +1,178 @@
+//! `casus`: the command line of the casus engine.
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use casus::{Engine, Error, Language, Options};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit codes (sysexits.h): usage errors are clap's 2.
+const EXIT_DATA: u8 = 65;
+const EXIT_IO: u8 = 74;
+const EXIT_SOFTWARE: u8 = 70;
+
+#[derive(Parser)]
+#[command(
+    name = "casus",
+    version,
+    about = "Reads clinical case reports (Romanian first) into a structured, coded, explainable analysis.",
+    after_help = "Example:\n  casus analyze corpus/dev/seed-septic-shock.txt --format json\n  cat report.txt | casus analyze - --blind\n\nExit codes: 0 ok, 2 usage, 65 bad input (empty, not UTF-8, NUL bytes, too large), 74 I/O error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse one case report and print the analysis.
+    #[command(
+        after_help = "Example:\n  casus analyze corpus/dev/seed-septic-shock.txt --format json > seed.json"
+    )]
+    Analyze {
+        /// The case report, UTF-8 text; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+        /// `text`: a readable summary; `json`: the analysis contract (schema 1).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The document's language (ISO 639-1).
+        #[arg(long, default_value = "ro", value_parser = parse_language)]
+        lang: Language,
+        /// Hide the text's own diagnosis sections from the whole analysis.
+        #[arg(long)]
+        blind: bool,
+        /// Refuse documents larger than this many bytes.
+        #[arg(long, default_value_t = casus::text::validate::DEFAULT_MAX_BYTES)]
+        max_bytes: usize,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn parse_language(code: &str) -> Result<Language, String> {
+    Language::from_code(code)
+        .ok_or_else(|| format!("casus reads only Romanian (ro) yet, not {code:?}"))
+}
+
+/// A failure, with the exit code it maps to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("casus: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Analyze {
+            file,
+            format,
+            lang,
+            blind,
+            max_bytes,
+        } => {
+            let (name, bytes) = read_input(file.as_deref(), max_bytes)?;
+            let engine = Engine::new().map_err(|err| Failure {
+                code: EXIT_SOFTWARE,
+                message: err.to_string(),
+            })?;
+            let options = Options {
+                language: lang,
+                blind,
+                max_bytes,
+            };
+            let analysis = engine
+                .analyze_bytes(&bytes, &options)
+                .map_err(|err| match err {
+                    Error::Input(input) => Failure {
+                        code: EXIT_DATA,
+                        message: format!("{name}: {input}"),
+                    },
+                    other => Failure {
+                        code: EXIT_SOFTWARE,
+                        message: other.to_string(),
+                    },
+                })?;
+            let rendered = match format {
+                Format::Json => casus::export::to_json(&analysis) + "\n",
+                Format::Text => {
+                    // Valid UTF-8 by now: analyze_bytes checked it.
+                    let text = std::str::from_utf8(&bytes).unwrap_or_default();
+                    casus::export::text::render(&analysis, text)
+                }
+            };
+            write_stdout(&rendered)
+        }
+    }
+}
+
+/// Reads the input, at most `max_bytes + 1` bytes so that an oversized input is refused without
+/// being read whole.
+fn read_input(
+    file: Option<&std::path::Path>,
+    max_bytes: usize,
+) -> Result<(String, Vec<u8>), Failure> {
+    let limit = max_bytes as u64 + 1;
+    let mut bytes = Vec::new();
+    let name = match file {
+        None => "<stdin>".to_owned(),
+        Some(path) if path.as_os_str() == "-" => "<stdin>".to_owned(),
+        Some(path) => path.display().to_string(),
+    };
+    let result = match file {
+        Some(path) if path.as_os_str() != "-" => {
+            std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        }
+        _ => io::stdin().lock().take(limit).read_to_end(&mut bytes),
+    };
+    result.map_err(|err| Failure {
+        code: EXIT_IO,
+        message: format!("cannot read {name}: {}", io_reason(&err)),
+    })?;
+    if bytes.len() > max_bytes {
+        let err = casus::InputError::TooLarge {
+            size: bytes.len(),
+            limit: max_bytes,
+        };
+        return Err(Failure {
+            code: EXIT_DATA,
+            message: format!("{name}: {err} (at least {} bytes read)", bytes.len()),
+        });
+    }
+    Ok((name, bytes))
+}
+
+fn io_reason(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => err.to_string(),
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`casus analyze … | head`) is not an error of ours.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(Failure {
+            code: EXIT_IO,
+            message: format!("cannot write output: {err}"),
+        }),
+    }
+}

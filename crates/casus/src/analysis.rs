@@ -1,0 +1,323 @@
+//! The output contract: what `casus analyze --format json` prints (schema version 1).
+//!
+//! Field names and shapes are relied on by users; change them only by adding fields. The JSON
+//! Schema in `schemas/analysis.v1.schema.json` describes the same shape and the tests validate
+//! every analysis they produce against it. All spans are `[start, end)` in Unicode code points.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::span::CharSpan;
+
+/// The schema version this model writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole analysis of one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    pub schema: u32,
+    pub casus_version: String,
+    pub language: String,
+    /// Whether the text's own diagnosis was hidden from the analysis (`--blind`).
+    pub blind: bool,
+    pub patient: Patient,
+    pub sections: Vec<Section>,
+    /// Sentence spans, in order.
+    pub sentences: Vec<CharSpan>,
+    pub entities: Vec<Entity>,
+    pub measurements: Vec<Measurement>,
+    pub medications: Vec<Medication>,
+    pub microbiology: Vec<Microbiology>,
+    pub diagnoses: Vec<Diagnosis>,
+    pub scores: Vec<Score>,
+    pub differential: Vec<Hypothesis>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Who the case is about.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Patient {
+    pub age: Option<Age>,
+    pub sex: Option<Sex>,
+    /// The text that states the sex.
+    pub sex_span: Option<CharSpan>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Age {
+    pub value: u32,
+    pub unit: AgeUnit,
+    /// The text that states the age.
+    pub span: CharSpan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeUnit {
+    Year,
+    Month,
+    Week,
+    Day,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+/// A part of the document: a level-1 section runs to the next level-1 header; a level-2 section
+/// is a labelled part of one (an exam system such as `AR:`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub kind: SectionKind,
+    /// The header as written, or null for text before the first header.
+    pub title: Option<String>,
+    pub span: CharSpan,
+    pub level: u8,
+    /// The body system of an exam label (`respiratory`, `cardiovascular`, …).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub system: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    History,
+    Exam,
+    Labs,
+    Imaging,
+    Ecg,
+    Microbiology,
+    Course,
+    Treatment,
+    Diagnosis,
+    Other,
+}
+
+impl SectionKind {
+    pub const ALL: [SectionKind; 10] = [
+        SectionKind::History,
+        SectionKind::Exam,
+        SectionKind::Labs,
+        SectionKind::Imaging,
+        SectionKind::Ecg,
+        SectionKind::Microbiology,
+        SectionKind::Course,
+        SectionKind::Treatment,
+        SectionKind::Diagnosis,
+        SectionKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionKind::History => "history",
+            SectionKind::Exam => "exam",
+            SectionKind::Labs => "labs",
+            SectionKind::Imaging => "imaging",
+            SectionKind::Ecg => "ecg",
+            SectionKind::Microbiology => "microbiology",
+            SectionKind::Course => "course",
+            SectionKind::Treatment => "treatment",
+            SectionKind::Diagnosis => "diagnosis",
+            SectionKind::Other => "other",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SectionKind> {
+        SectionKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+}
+
+/// Codes of a concept, by code system. Only the systems that apply are present.
+pub type Codes = BTreeMap<String, Vec<String>>;
+
+/// A concept of the knowledge base.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Concept {
+    pub id: String,
+    pub label: String,
+    pub codes: Codes,
+}
+
+/// One mention of a concept in the text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub entity_type: EntityType,
+    pub span: CharSpan,
+    pub text: String,
+    pub concept: Concept,
+    pub assertion: Assertion,
+    pub section: Option<SectionKind>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityType {
+    Disorder,
+    SignSymptom,
+    Anatomy,
+    Procedure,
+    Test,
+    Drug,
+    Organism,
+}
+
+/// The context of a mention.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Assertion {
+    pub negated: bool,
+    pub uncertain: bool,
+    pub historical: bool,
+    pub hypothetical: bool,
+    pub experiencer: Experiencer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Experiencer {
+    #[default]
+    Patient,
+    Family,
+    Other,
+}
+
+/// A vital sign or lab value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    pub id: String,
+    pub kind: MeasurementKind,
+    pub span: CharSpan,
+    pub text: String,
+    pub concept: Concept,
+    /// The value as a number, or null for a qualitative result.
+    pub value: Option<f64>,
+    /// The unit as written (or inferred, see `unit_inferred`).
+    pub unit: Option<String>,
+    pub normalized: Option<Quantity>,
+    pub interpretation: Option<Interpretation>,
+    pub reference: Option<Reference>,
+    pub unit_inferred: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasurementKind {
+    Vital,
+    Lab,
+}
+
+/// A value in a UCUM unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quantity {
+    pub value: f64,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interpretation {
+    CriticalLow,
+    Low,
+    Normal,
+    High,
+    CriticalHigh,
+}
+
+/// A reference range and where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub unit: String,
+    pub source: String,
+}
+
+/// A drug mention with what the text says about its use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Medication {
+    pub id: String,
+    /// The id of the drug entity.
+    pub entity: String,
+    pub route: Option<String>,
+    pub dose: Option<Quantity>,
+    pub frequency: Option<String>,
+    /// An ISO 8601 duration relative to presentation (`-P10D`).
+    pub time: Option<String>,
+    pub status: Option<String>,
+}
+
+/// A microbiology result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Microbiology {
+    pub id: String,
+    pub organism: Concept,
+    pub specimen: Option<String>,
+    pub result: String,
+    pub span: CharSpan,
+}
+
+/// A diagnosis the text states.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub id: String,
+    pub source: String,
+    pub span: CharSpan,
+    pub text: String,
+    pub concept: Concept,
+    pub role: String,
+    pub certainty: String,
+    pub due_to: Vec<String>,
+}
+
+/// A clinical score or criterion set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    pub name: String,
+    pub value: Option<f64>,
+    pub max: Option<f64>,
+    pub complete: bool,
+    pub criteria: Vec<Criterion>,
+    pub interpretation: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub name: String,
+    /// Met, not met, or unknown (null): missing is never normal.
+    pub met: Option<bool>,
+    pub evidence: Vec<CharSpan>,
+}
+
+/// One hypothesis of the differential.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hypothesis {
+    pub rank: u32,
+    pub concept: Concept,
+    pub score: f64,
+    pub supporting: Vec<Finding>,
+    pub against: Vec<Finding>,
+    pub missing: Vec<Finding>,
+}
+
+/// A finding cited by a hypothesis, with its weight and evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub finding: String,
+    pub weight: f64,
+    pub evidence: Vec<CharSpan>,
+}
+
+/// Something the reader should know about the analysis (an ambiguous number, a conflict).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    pub kind: String,
+    pub message: String,
+    pub span: Option<CharSpan>,
+}

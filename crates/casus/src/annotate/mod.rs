@@ -1,0 +1,3 @@
+//! Annotators: stages that read the text layer and add facts to the document.
+
+pub mod patient;

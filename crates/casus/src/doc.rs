@@ -1,0 +1,66 @@
+//! The document as the pipeline sees it: the text plus the annotations each stage adds.
+
+use crate::analysis::{AgeUnit, SectionKind, Sex};
+use crate::span::Span;
+use crate::text::normalize::Views;
+use crate::text::numbers::Convention;
+use crate::text::sections::DocSection;
+use crate::text::sentences::Sentence;
+use crate::text::tokenize::Token;
+
+/// One document and its annotations. Stages fill it in order; none reaches back to change what
+/// an earlier stage wrote.
+#[derive(Debug, Clone)]
+pub struct Doc<'t> {
+    pub text: &'t str,
+    pub views: Views,
+    pub tokens: Vec<Token>,
+    pub sentences: Vec<Sentence>,
+    pub sections: Vec<DocSection>,
+    pub convention: Convention,
+    /// Spans that the analysis must ignore (the diagnosis sections under `--blind`).
+    pub hidden: Vec<Span>,
+    pub patient: PatientFacts,
+    pub warnings: Vec<DocWarning>,
+}
+
+/// What the text says about the patient, with the spans that say it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatientFacts {
+    pub age: Option<(u32, AgeUnit, Span)>,
+    pub sex: Option<(Sex, Span)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocWarning {
+    pub kind: &'static str,
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+impl Doc<'_> {
+    /// The plain (case- and diacritic-folded) form of token `i`.
+    pub fn plain(&self, i: usize) -> &str {
+        self.views.plain.slice(self.tokens[i].span)
+    }
+
+    /// The original text of token `i`.
+    pub fn token_text(&self, i: usize) -> &str {
+        &self.text[self.tokens[i].span.range()]
+    }
+
+    /// Whether a span lies in text the analysis must ignore.
+    pub fn is_hidden(&self, span: Span) -> bool {
+        self.hidden
+            .iter()
+            .any(|hidden| hidden.start < span.end && span.start < hidden.end)
+    }
+
+    /// The kind of the level-1 section that contains a byte offset.
+    pub fn section_at(&self, at: usize) -> Option<SectionKind> {
+        self.sections
+            .iter()
+            .find(|s| s.level == 1 && s.span.start <= at && at < s.span.end)
+            .map(|s| s.kind)
+    }
+}

@@ -1,0 +1,226 @@
+//! The engine: compiled knowledge plus the pipeline that runs it over a document.
+
+use crate::analysis::{self, Analysis, CharSpan, SectionKind};
+use crate::annotate::patient::PatientMatcher;
+use crate::doc::{Doc, DocWarning, PatientFacts};
+use crate::error::Error;
+use crate::knowledge::Knowledge;
+use crate::span::CharIndex;
+use crate::text::normalize::Views;
+use crate::text::numbers::{self, DecimalMark};
+use crate::text::sections::SectionMatcher;
+use crate::text::tokenize::{tokenize, TokenKind};
+use crate::text::{sentences, validate};
+
+/// The languages casus reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    Romanian,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Romanian => "ro",
+        }
+    }
+
+    /// The language of an ISO 639-1 code, if casus reads it.
+    pub fn from_code(code: &str) -> Option<Language> {
+        match code {
+            "ro" => Some(Language::Romanian),
+            _ => None,
+        }
+    }
+
+    fn decimal_mark(self) -> DecimalMark {
+        match self {
+            Language::Romanian => DecimalMark::Comma,
+        }
+    }
+}
+
+/// How to analyse one document.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub language: Language,
+    /// Hide the text's own diagnosis from the analysis (for a blind differential or teaching).
+    pub blind: bool,
+    /// The size limit of one document, in bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            language: Language::Romanian,
+            blind: false,
+            max_bytes: validate::DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+/// Compiled knowledge and the pipeline. Build once, share across threads (`Send + Sync`).
+#[derive(Debug, Clone)]
+pub struct Engine {
+    knowledge: Knowledge,
+    sections: SectionMatcher,
+    patient: PatientMatcher,
+}
+
+impl Engine {
+    /// An engine with the knowledge embedded in the binary.
+    pub fn new() -> Result<Engine, Error> {
+        Ok(Engine::with_knowledge(Knowledge::embedded()?))
+    }
+
+    pub fn with_knowledge(knowledge: Knowledge) -> Engine {
+        let sections = SectionMatcher::new(&knowledge.sections);
+        let patient = PatientMatcher::new(&knowledge.patient_words);
+        Engine {
+            knowledge,
+            sections,
+            patient,
+        }
+    }
+
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
+    }
+
+    /// Validates raw bytes, then analyses them.
+    pub fn analyze_bytes(&self, bytes: &[u8], options: &Options) -> Result<Analysis, Error> {
+        let text = validate::validate(bytes, options.max_bytes)?;
+        self.analyze(text, options)
+    }
+
+    /// Analyses one document.
+    pub fn analyze(&self, text: &str, options: &Options) -> Result<Analysis, Error> {
+        let doc = self.document(text, options)?;
+        Ok(to_analysis(&doc, options))
+    }
+
+    /// Runs the pipeline and returns the annotated document (for tools that need the internals).
+    pub fn document<'t>(&self, text: &'t str, options: &Options) -> Result<Doc<'t>, Error> {
+        let text = validate::validate_str(text, options.max_bytes)?;
+        let views = Views::new(text);
+        let tokens = tokenize(text, &views, &self.knowledge.token_rules);
+        let sentences = sentences::split(text, &tokens);
+        let sections = self.sections.find(text, &views, &tokens, &sentences);
+        let convention = numbers::detect(
+            tokens
+                .iter()
+                .filter(|t| matches!(t.kind, TokenKind::Number | TokenKind::Quantity))
+                .map(|t| &text[t.span.range()]),
+            options.language.decimal_mark(),
+        );
+        let hidden = if options.blind {
+            sections
+                .iter()
+                .filter(|s| s.kind == SectionKind::Diagnosis)
+                .map(|s| s.span)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut doc = Doc {
+            text,
+            views,
+            tokens,
+            sentences,
+            sections,
+            convention,
+            hidden,
+            patient: PatientFacts::default(),
+            warnings: Vec::new(),
+        };
+        warn_ambiguous_numbers(&mut doc);
+        self.patient
+            .annotate(&mut doc, &self.knowledge.number_words);
+        Ok(doc)
+    }
+}
+
+/// Flags every number whose reading the document's convention does not settle.
+fn warn_ambiguous_numbers(doc: &mut Doc<'_>) {
+    let mut warnings = Vec::new();
+    for token in &doc.tokens {
+        if !matches!(token.kind, TokenKind::Number | TokenKind::Quantity)
+            || doc.is_hidden(token.span)
+        {
+            continue;
+        }
+        let form = &doc.text[token.span.range()];
+        if let Some(number) = numbers::parse(form, doc.convention).filter(|n| n.ambiguous) {
+            warnings.push(DocWarning {
+                kind: "ambiguous_number",
+                message: format!(
+                    "\"{form}\" could be read two ways; read as {} because the document shows no clear decimal convention",
+                    number.value
+                ),
+                span: Some(token.span),
+            });
+        }
+    }
+    doc.warnings.extend(warnings);
+}
+
+/// Builds the output contract from an annotated document.
+fn to_analysis(doc: &Doc<'_>, options: &Options) -> Analysis {
+    let index = CharIndex::new(doc.text);
+    let span = |s| index.span(s);
+    let patient = analysis::Patient {
+        age: doc.patient.age.map(|(value, unit, s)| analysis::Age {
+            value,
+            unit,
+            span: span(s),
+        }),
+        sex: doc.patient.sex.map(|(sex, _)| sex),
+        sex_span: doc.patient.sex.map(|(_, s)| span(s)),
+    };
+    let sections = doc
+        .sections
+        .iter()
+        .filter(|s| !doc.is_hidden(s.span))
+        .map(|s| analysis::Section {
+            kind: s.kind,
+            title: s.title.map(|t| doc.text[t.range()].to_owned()),
+            span: span(s.span),
+            level: s.level,
+            system: s.system.clone(),
+        })
+        .collect();
+    let sentences: Vec<CharSpan> = doc
+        .sentences
+        .iter()
+        .filter(|s| !doc.is_hidden(s.span))
+        .map(|s| span(s.span))
+        .collect();
+    let warnings = doc
+        .warnings
+        .iter()
+        .map(|w| analysis::Warning {
+            kind: w.kind.to_owned(),
+            message: w.message.clone(),
+            span: w.span.map(span),
+        })
+        .collect();
+    Analysis {
+        schema: analysis::SCHEMA_VERSION,
+        casus_version: env!("CARGO_PKG_VERSION").to_owned(),
+        language: options.language.code().to_owned(),
+        blind: options.blind,
+        patient,
+        sections,
+        sentences,
+        entities: Vec::new(),
+        measurements: Vec::new(),
+        medications: Vec::new(),
+        microbiology: Vec::new(),
+        diagnoses: Vec::new(),
+        scores: Vec::new(),
+        differential: Vec::new(),
+        warnings,
+    }
+}

@@ -1,0 +1,65 @@
+//! A readable terminal summary of an analysis.
+
+use std::fmt::Write;
+
+use crate::analysis::{AgeUnit, Analysis, Sex};
+
+/// Renders the summary. `text` is the analysed document (for quoting titles and evidence).
+pub fn render(analysis: &Analysis, text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let quote = |span: crate::analysis::CharSpan| -> String {
+        chars[span.start..span.end].iter().collect()
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "casus {} · language {}{}",
+        analysis.casus_version,
+        analysis.language,
+        if analysis.blind { " · blind" } else { "" }
+    );
+
+    let _ = writeln!(out, "\nPatient");
+    let sex = match analysis.patient.sex {
+        Some(Sex::Male) => "male",
+        Some(Sex::Female) => "female",
+        None => "sex not stated",
+    };
+    let age = match &analysis.patient.age {
+        Some(age) => {
+            let unit = match (age.unit, age.value) {
+                (AgeUnit::Year, 1) => "year",
+                (AgeUnit::Year, _) => "years",
+                (AgeUnit::Month, 1) => "month",
+                (AgeUnit::Month, _) => "months",
+                (AgeUnit::Week, 1) => "week",
+                (AgeUnit::Week, _) => "weeks",
+                (AgeUnit::Day, 1) => "day",
+                (AgeUnit::Day, _) => "days",
+            };
+            format!("{} {unit} (\"{}\")", age.value, quote(age.span))
+        }
+        None => "age not stated".to_owned(),
+    };
+    let _ = writeln!(out, "  {age}, {sex}");
+
+    let _ = writeln!(out, "\nSections ({} sentences)", analysis.sentences.len());
+    for section in &analysis.sections {
+        let indent = if section.level == 2 { "    " } else { "  " };
+        let title = section.title.as_deref().unwrap_or("(opening)");
+        let label = section.system.as_deref().unwrap_or(section.kind.as_str());
+        let _ = writeln!(
+            out,
+            "{indent}{label:<14} {title:<40} [{}, {})",
+            section.span.start, section.span.end
+        );
+    }
+
+    if !analysis.warnings.is_empty() {
+        let _ = writeln!(out, "\nWarnings");
+        for warning in &analysis.warnings {
+            let _ = writeln!(out, "  {}: {}", warning.kind, warning.message);
+        }
+    }
+    out
+}

@@ -1,0 +1,285 @@
+//! Loading the knowledge under `data/` into the tables the pipeline uses.
+//!
+//! The data files are embedded in the binary at build time (`include_str!`), so the default
+//! engine needs no files. Each table is parsed once, when the engine is built; phrases are
+//! tokenized with the same tokenizer as documents, so a phrase matches text exactly when their
+//! plain (case- and diacritic-folded) tokens are equal.
+
+pub mod tsv;
+
+use std::collections::HashMap;
+
+use crate::analysis::{AgeUnit, SectionKind, Sex};
+use crate::error::KnowledgeError;
+use crate::text::normalize::Views;
+use crate::text::tokenize::{tokenize, TokenKind, TokenRules};
+use tsv::Table;
+
+/// The embedded data files, by their path under `data/`.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "ro/abbreviations.tsv",
+        include_str!("../../../../data/ro/abbreviations.tsv"),
+    ),
+    ("units.tsv", include_str!("../../../../data/units.tsv")),
+    (
+        "ro/numbers.tsv",
+        include_str!("../../../../data/ro/numbers.tsv"),
+    ),
+    (
+        "ro/sections.tsv",
+        include_str!("../../../../data/ro/sections.tsv"),
+    ),
+    (
+        "ro/patient.tsv",
+        include_str!("../../../../data/ro/patient.tsv"),
+    ),
+];
+
+/// A phrase as a sequence of plain token forms.
+pub type Phrase = Vec<String>;
+
+/// A unit as written, with its UCUM code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub written: String,
+    pub ucum: String,
+    pub dimension: String,
+}
+
+/// How a number word combines with its neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberWordKind {
+    Unit,
+    Teen,
+    Ten,
+    Hundred,
+    Thousand,
+    Fraction,
+}
+
+/// Where a section header must stand to count as one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    /// Opening a sentence or a line.
+    Start,
+    /// Followed by a colon, at most `gap` tokens later.
+    Colon,
+    Either,
+}
+
+/// One way a section header is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionRule {
+    pub kind: SectionKind,
+    pub level: u8,
+    pub system: Option<String>,
+    pub cue: Cue,
+    pub gap: usize,
+    pub phrase: Phrase,
+}
+
+/// What a patient word says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatientWord {
+    Sex(Sex),
+    Person,
+    AgeCue,
+    AgeUnit(AgeUnit),
+}
+
+/// Everything the engine knows, compiled for use.
+#[derive(Debug, Clone)]
+pub struct Knowledge {
+    pub token_rules: TokenRules,
+    pub units: Vec<Unit>,
+    pub number_words: HashMap<String, (f64, NumberWordKind)>,
+    pub sections: Vec<SectionRule>,
+    pub patient_words: Vec<(Phrase, PatientWord)>,
+}
+
+impl Knowledge {
+    /// The knowledge embedded in the binary.
+    pub fn embedded() -> Result<Knowledge, KnowledgeError> {
+        Knowledge::from_files(|name| {
+            EMBEDDED
+                .iter()
+                .find(|(path, _)| *path == name)
+                .map(|(_, text)| *text)
+                .unwrap_or("")
+        })
+    }
+
+    /// Builds the knowledge from a function that returns the text of each data file.
+    pub fn from_files<'a>(file: impl Fn(&str) -> &'a str) -> Result<Knowledge, KnowledgeError> {
+        let mut token_rules = TokenRules::default();
+        let abbreviations = Table::parse(
+            "ro/abbreviations.tsv",
+            file("ro/abbreviations.tsv"),
+            &["form", "meaning"],
+        )?;
+        for row in &abbreviations.rows {
+            token_rules
+                .abbreviations
+                .insert(Views::new(row.cells[0]).plain.as_str().to_owned());
+        }
+
+        let units_table = Table::parse(
+            "units.tsv",
+            file("units.tsv"),
+            &["written", "ucum", "dimension"],
+        )?;
+        let mut units = Vec::with_capacity(units_table.rows.len());
+        for row in &units_table.rows {
+            let plain = Views::new(row.cells[0]).plain.as_str().to_owned();
+            if token_rules.units.insert(plain, units.len()).is_some() {
+                return Err(
+                    units_table.error(row, format!("unit {:?} is listed twice", row.cells[0]))
+                );
+            }
+            units.push(Unit {
+                written: row.cells[0].to_owned(),
+                ucum: row.cells[1].to_owned(),
+                dimension: row.cells[2].to_owned(),
+            });
+        }
+
+        let numbers = Table::parse(
+            "ro/numbers.tsv",
+            file("ro/numbers.tsv"),
+            &["word", "value", "kind"],
+        )?;
+        let mut number_words = HashMap::new();
+        for row in &numbers.rows {
+            let value: f64 = row.cells[1]
+                .parse()
+                .map_err(|_| numbers.error(row, "value is not a number"))?;
+            let kind = match row.cells[2] {
+                "unit" => NumberWordKind::Unit,
+                "teen" => NumberWordKind::Teen,
+                "ten" => NumberWordKind::Ten,
+                "hundred" => NumberWordKind::Hundred,
+                "thousand" => NumberWordKind::Thousand,
+                "fraction" => NumberWordKind::Fraction,
+                other => return Err(numbers.error(row, format!("unknown kind {other:?}"))),
+            };
+            number_words.insert(
+                Views::new(row.cells[0]).plain.as_str().to_owned(),
+                (value, kind),
+            );
+        }
+
+        let sections_table = Table::parse(
+            "ro/sections.tsv",
+            file("ro/sections.tsv"),
+            &["kind", "level", "system", "cue", "gap", "phrase"],
+        )?;
+        let mut sections = Vec::with_capacity(sections_table.rows.len());
+        for row in &sections_table.rows {
+            let kind = SectionKind::parse(row.cells[0]).ok_or_else(|| {
+                sections_table.error(row, format!("unknown section kind {:?}", row.cells[0]))
+            })?;
+            let level = match row.cells[1] {
+                "1" => 1,
+                "2" => 2,
+                other => {
+                    return Err(
+                        sections_table.error(row, format!("level must be 1 or 2, not {other:?}"))
+                    )
+                }
+            };
+            let cue = match row.cells[3] {
+                "start" => Cue::Start,
+                "colon" => Cue::Colon,
+                "either" => Cue::Either,
+                other => return Err(sections_table.error(row, format!("unknown cue {other:?}"))),
+            };
+            let gap = row.cells[4]
+                .parse()
+                .map_err(|_| sections_table.error(row, "gap is not a count"))?;
+            let system = Some(row.cells[2])
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned);
+            if (level == 2) != system.is_some() {
+                return Err(sections_table
+                    .error(row, "a level-2 label needs a system, a level-1 header none"));
+            }
+            sections.push(SectionRule {
+                kind,
+                level,
+                system,
+                cue,
+                gap,
+                phrase: phrase(row.cells[5], &token_rules),
+            });
+        }
+
+        let patient = Table::parse(
+            "ro/patient.tsv",
+            file("ro/patient.tsv"),
+            &["kind", "value", "term"],
+        )?;
+        let mut patient_words = Vec::with_capacity(patient.rows.len());
+        for row in &patient.rows {
+            let word = match (row.cells[0], row.cells[1]) {
+                ("sex", "male") => PatientWord::Sex(Sex::Male),
+                ("sex", "female") => PatientWord::Sex(Sex::Female),
+                ("person", _) => PatientWord::Person,
+                ("age_cue", _) => PatientWord::AgeCue,
+                ("age_unit", "year") => PatientWord::AgeUnit(AgeUnit::Year),
+                ("age_unit", "month") => PatientWord::AgeUnit(AgeUnit::Month),
+                ("age_unit", "week") => PatientWord::AgeUnit(AgeUnit::Week),
+                ("age_unit", "day") => PatientWord::AgeUnit(AgeUnit::Day),
+                (kind, value) => {
+                    return Err(patient.error(row, format!("unknown kind/value {kind:?}/{value:?}")))
+                }
+            };
+            patient_words.push((phrase(row.cells[2], &token_rules), word));
+        }
+
+        Ok(Knowledge {
+            token_rules,
+            units,
+            number_words,
+            sections,
+            patient_words,
+        })
+    }
+}
+
+/// Tokenizes a phrase of the data into plain token forms, as documents are tokenized.
+pub fn phrase(text: &str, rules: &TokenRules) -> Phrase {
+    let views = Views::new(text);
+    tokenize(text, &views, rules)
+        .into_iter()
+        .filter(|token| token.kind != TokenKind::Punct || text[token.span.range()] == *":")
+        .map(|token| views.plain.slice(token.span).to_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_knowledge_loads() {
+        let knowledge = Knowledge::embedded().unwrap();
+        assert!(knowledge.units.len() > 50);
+        assert!(knowledge
+            .sections
+            .iter()
+            .any(|rule| rule.phrase == ["la", "examinare"]));
+        assert!(knowledge.token_rules.units.contains_key("g/dl"));
+    }
+
+    #[test]
+    fn bad_data_is_reported_with_file_and_line() {
+        let err = Knowledge::from_files(|name| match name {
+            "ro/sections.tsv" => "kind\tlevel\tsystem\tcue\tgap\tphrase\nexam\t3\t\tstart\t0\tx\n",
+            other => EMBEDDED.iter().find(|(p, _)| *p == other).unwrap().1,
+        })
+        .unwrap_err();
+        assert_eq!(err.file, "ro/sections.tsv");
+        assert_eq!(err.line, 2);
+    }
+}

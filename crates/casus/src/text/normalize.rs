@@ -1,0 +1,235 @@
+//! Matching views of the text: the same document folded for comparison, with an exact map back.
+//!
+//! Two views are built in one pass over the original text:
+//!
+//! - **folded**: NFC, cedilla letters ş ţ Ş Ţ replaced by the comma-below letters ș ț Ș Ț that
+//!   Romanian orthography prescribes, then lower-cased;
+//! - **plain**: the folded view with diacritics removed (ă â → a, î → i, ș → s, ț → t, and any
+//!   other Latin letter whose canonical decomposition is a base letter and combining marks).
+//!
+//! Folding works cluster by cluster: a *cluster* is one character of canonical combining class 0
+//! followed by any combining marks. A cluster may grow (`İ` lower-cases to two chars) or shrink
+//! (`a` + U+0306 composes to `ă`); every view byte remembers the original byte range of the
+//! cluster it came from, and every original char boundary remembers where its cluster starts in
+//! the view. Both maps are exact, so a match found in a view always has a span in the original.
+
+use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::span::Span;
+
+/// One folded view of the original text.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    text: String,
+    /// For each byte of `text`, the original byte range of the cluster it came from.
+    to_original: Vec<(u32, u32)>,
+    /// For each original byte offset `0..=len`, the view offset where its cluster starts
+    /// (offsets inside a cluster point at the cluster's start).
+    from_original: Vec<u32>,
+}
+
+impl View {
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The original span of a view range `[start, end)` (view byte offsets).
+    ///
+    /// An empty view range maps to the empty span at the cluster where it sits.
+    pub fn to_original(&self, start: usize, end: usize) -> Span {
+        debug_assert!(start <= end && end <= self.text.len());
+        if start == end {
+            let at = if start < self.to_original.len() {
+                self.to_original[start].0
+            } else {
+                self.original_len()
+            };
+            return Span::new(at as usize, at as usize);
+        }
+        Span::new(
+            self.to_original[start].0 as usize,
+            self.to_original[end - 1].1 as usize,
+        )
+    }
+
+    /// The view range that an original span covers, as view byte offsets.
+    pub fn from_original(&self, span: Span) -> (usize, usize) {
+        (
+            self.from_original[span.start] as usize,
+            self.from_original[span.end] as usize,
+        )
+    }
+
+    /// The view text of an original span.
+    pub fn slice(&self, span: Span) -> &str {
+        let (start, end) = self.from_original(span);
+        &self.text[start..end]
+    }
+
+    fn original_len(&self) -> u32 {
+        (self.from_original.len() - 1) as u32
+    }
+}
+
+/// The folded and plain views of one document.
+#[derive(Debug, Clone, Default)]
+pub struct Views {
+    pub folded: View,
+    pub plain: View,
+}
+
+/// Replaces the cedilla letters that legacy Romanian encodings produce with the comma-below
+/// letters of the standard orthography.
+pub fn comma_below(ch: char) -> char {
+    match ch {
+        'ş' => 'ș',
+        'ţ' => 'ț',
+        'Ş' => 'Ș',
+        'Ţ' => 'Ț',
+        other => other,
+    }
+}
+
+/// Calls `emit` with each char of `ch` with its diacritics removed.
+fn strip_diacritics(ch: char, mut emit: impl FnMut(char)) {
+    if ch.is_ascii() {
+        emit(ch);
+        return;
+    }
+    let mut kept = false;
+    let mut base = ['\0'; 4];
+    let mut n = 0;
+    decompose_canonical(ch, |part| {
+        if canonical_combining_class(part) == 0 && n < base.len() {
+            base[n] = part;
+            n += 1;
+        }
+        kept = true;
+    });
+    if !kept {
+        emit(ch);
+    }
+    base[..n].iter().copied().for_each(emit);
+}
+
+impl Views {
+    /// Builds both views of `text`.
+    pub fn new(text: &str) -> Views {
+        let n = text.len();
+        let mut folded = View {
+            text: String::with_capacity(n),
+            to_original: Vec::with_capacity(n),
+            from_original: vec![0; n + 1],
+        };
+        let mut plain = View {
+            text: String::with_capacity(n),
+            to_original: Vec::with_capacity(n),
+            from_original: vec![0; n + 1],
+        };
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        let mut cluster_buf = String::new();
+        while at < n {
+            // Fast path: an ASCII byte not followed by a combining mark is its own cluster.
+            let b = bytes[at];
+            if b.is_ascii() && (at + 1 == n || bytes[at + 1].is_ascii()) {
+                let lower = b.to_ascii_lowercase() as char;
+                for view in [&mut folded, &mut plain] {
+                    view.from_original[at] = view.text.len() as u32;
+                    view.text.push(lower);
+                    view.to_original.push((at as u32, at as u32 + 1));
+                }
+                at += 1;
+                continue;
+            }
+            let end = cluster_end(text, at);
+            let cluster = &text[at..end];
+            for view in [&mut folded, &mut plain] {
+                let start = view.text.len() as u32;
+                for offset in at..end {
+                    view.from_original[offset] = start;
+                }
+            }
+            let push = |view: &mut View, ch: char| {
+                let before = view.text.len();
+                view.text.push(ch);
+                for _ in before..view.text.len() {
+                    view.to_original.push((at as u32, end as u32));
+                }
+            };
+            let single = cluster.chars().nth(1).is_none();
+            cluster_buf.clear();
+            if single {
+                cluster_buf.push_str(cluster);
+            } else {
+                cluster_buf.extend(cluster.nfc());
+            }
+            for ch in cluster_buf.chars().map(comma_below) {
+                for lower in ch.to_lowercase() {
+                    push(&mut folded, lower);
+                    strip_diacritics(lower, |c| push(&mut plain, c));
+                }
+            }
+            at = end;
+        }
+        folded.from_original[n] = folded.text.len() as u32;
+        plain.from_original[n] = plain.text.len() as u32;
+        Views { folded, plain }
+    }
+}
+
+/// The end of the cluster that starts at `start`: the first following char of combining class 0.
+fn cluster_end(text: &str, start: usize) -> usize {
+    let mut chars = text[start..].char_indices();
+    chars.next();
+    for (offset, ch) in chars {
+        if canonical_combining_class(ch) == 0 {
+            return start + offset;
+        }
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_cedilla_and_diacritics() {
+        let views = Views::new("Şoc SEPTIC, Ţesut înţepat");
+        assert_eq!(views.folded.as_str(), "șoc septic, țesut înțepat");
+        assert_eq!(views.plain.as_str(), "soc septic, tesut intepat");
+    }
+
+    #[test]
+    fn composes_decomposed_letters() {
+        // "a" + combining breve, "s" + combining comma below.
+        let text = "pa\u{0306}s\u{0326}";
+        let views = Views::new(text);
+        assert_eq!(views.folded.as_str(), "păș");
+        assert_eq!(views.plain.as_str(), "pas");
+        // The composed "ă" maps back to the two original chars.
+        let span = views.folded.to_original(1, 1 + 'ă'.len_utf8());
+        assert_eq!(&text[span.range()], "a\u{0306}");
+    }
+
+    #[test]
+    fn maps_matches_back_to_the_original_spelling() {
+        let text = "Dureri ABDOMINALE şi lombare";
+        let views = Views::new(text);
+        let at = views.plain.as_str().find("abdominale si").unwrap();
+        let span = views.plain.to_original(at, at + "abdominale si".len());
+        assert_eq!(&text[span.range()], "ABDOMINALE şi");
+        assert_eq!(views.plain.slice(span), "abdominale si");
+    }
+
+    #[test]
+    fn growing_lowercase_maps_to_the_whole_char() {
+        let text = "İleus";
+        let views = Views::new(text);
+        assert_eq!(views.plain.as_str(), "ileus");
+        let span = views.plain.to_original(0, 1);
+        assert_eq!(&text[span.range()], "İ");
+    }
+}

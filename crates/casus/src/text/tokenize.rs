@@ -1,0 +1,485 @@
+//! Tokens that keep clinical forms whole: `27.400/mm3`, `9,9`, `37,5o`, `80/50`, `L5-S1`, `c/c`,
+//! `E. coli`, `g/dl`, `10^9/l`, `>38`, `10-12`, `x3/zi`.
+//!
+//! The text is cut at whitespace into chunks; punctuation is peeled off each chunk's ends (a
+//! final dot stays on a known abbreviation such as `dr.` or on a dotted form such as `i.v.`);
+//! the core is split further at `=`, at parentheses, and at `,` `;` `:` that do not sit between
+//! digits; each piece is then classified by its shape. A genus initial followed by a lower-case
+//! species (`E. coli`, `S. aureus`) is joined into one token.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::span::Span;
+use crate::text::normalize::Views;
+
+/// What a token is, by shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// Letters only, possibly with inner hyphens or apostrophes (`s-a`, `nou-născut`) or
+    /// slashes (`c/c`).
+    Word,
+    /// Letters and digits mixed (`SpO2`, `L5-S1`, `HbA1c`).
+    Alnum,
+    /// A number, possibly with separators and a comparator (`27.400`, `9,9`, `>38`).
+    Number,
+    /// A number with its unit attached (`27.400/mm3`, `37,5o`, `22%`, `38,2°C`).
+    Quantity,
+    /// A unit on its own (`mm3`, `g/dl`, `10^9/l`, `%`).
+    Unit,
+    /// Two numbers over a slash (`80/50`).
+    Ratio,
+    /// Two numbers joined by a dash (`10-12`).
+    Range,
+    /// A frequency written with a multiplication sign (`x3/zi`).
+    Frequency,
+    /// An abbreviation that carries its dots (`dr.`, `i.v.`) or a binomial (`E. coli`).
+    Abbreviation,
+    /// One punctuation character (`.`, `,`, `:`, `(`).
+    Punct,
+    /// Anything else (`+`, `=`, `–`).
+    Symbol,
+}
+
+/// One token, with its span in the original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub span: Span,
+    pub kind: TokenKind,
+    /// Whitespace precedes this token (it is not glued to the previous one).
+    pub space_before: bool,
+    /// The number of line breaks between the previous token and this one.
+    pub newlines_before: u32,
+}
+
+/// What the tokenizer needs to know about the language: abbreviations that keep their final dot
+/// and written units. Both are keyed by their plain (folded, diacritic-free) form.
+#[derive(Debug, Clone, Default)]
+pub struct TokenRules {
+    pub abbreviations: HashSet<String>,
+    pub units: HashMap<String, usize>,
+}
+
+const OPENING: &[char] = &['(', '[', '{', '"', '„', '“', '\'', '«', '‘'];
+const CLOSING: &[char] = &[
+    ')', ']', '}', '"', '”', '“', '\'', '’', '»', ',', ';', ':', '!', '?', '…', '.',
+];
+
+/// Splits `text` into tokens. `views` must be the views of the same text.
+pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
+    let mut tokens = Vec::with_capacity(text.len() / 5);
+    let mut newlines = 0u32;
+    let mut chunk_start: Option<usize> = None;
+    for (at, ch) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if ch.is_whitespace() {
+            if let Some(start) = chunk_start.take() {
+                chunk(
+                    text,
+                    views,
+                    rules,
+                    Span::new(start, at),
+                    newlines,
+                    &mut tokens,
+                );
+                newlines = 0;
+            }
+            if ch == '\n' {
+                newlines += 1;
+            }
+        } else if chunk_start.is_none() {
+            chunk_start = Some(at);
+        }
+    }
+    join_binomials(text, &mut tokens);
+    tokens
+}
+
+/// Tokenizes one whitespace-delimited chunk.
+fn chunk(
+    text: &str,
+    views: &Views,
+    rules: &TokenRules,
+    span: Span,
+    newlines: u32,
+    out: &mut Vec<Token>,
+) {
+    let first = out.len();
+    let mut start = span.start;
+    let mut end = span.end;
+    // Leading punctuation.
+    while let Some(ch) = text[start..end].chars().next() {
+        if !OPENING.contains(&ch) {
+            break;
+        }
+        out.push(punct(start, start + ch.len_utf8()));
+        start += ch.len_utf8();
+    }
+    // Trailing punctuation, collected right to left.
+    let mut trailing = Vec::new();
+    while let Some(ch) = text[start..end].chars().next_back() {
+        if !CLOSING.contains(&ch) {
+            break;
+        }
+        let at = end - ch.len_utf8();
+        if ch == '.'
+            && keeps_final_dot(
+                &text[start..end],
+                views.plain.slice(Span::new(start, end)),
+                rules,
+            )
+        {
+            break;
+        }
+        trailing.push(punct(at, end));
+        end = at;
+    }
+    if start < end {
+        split_core(text, views, rules, Span::new(start, end), out);
+    }
+    out.extend(trailing.into_iter().rev());
+    if let Some(token) = out.get_mut(first) {
+        token.space_before = true;
+        token.newlines_before = newlines;
+    }
+}
+
+fn punct(start: usize, end: usize) -> Token {
+    Token {
+        span: Span::new(start, end),
+        kind: TokenKind::Punct,
+        space_before: false,
+        newlines_before: 0,
+    }
+}
+
+/// Whether the final `.` of `chunk` belongs to it: a known abbreviation (`dr.`) or a dotted
+/// form of single letters (`i.v.`, `p.o.`).
+fn keeps_final_dot(chunk: &str, plain: &str, rules: &TokenRules) -> bool {
+    rules.abbreviations.contains(plain) || is_dotted_letters(chunk)
+}
+
+/// Single letters each followed by a dot, at least two of them: `i.v.`, `p.o.`, `s.c.`.
+pub fn is_dotted_letters(form: &str) -> bool {
+    let Some(body) = form.strip_suffix('.') else {
+        return false;
+    };
+    let mut letters = 0;
+    for part in body.split('.') {
+        let mut chars = part.chars();
+        match (chars.next(), chars.next()) {
+            (Some(ch), None) if ch.is_alphabetic() => letters += 1,
+            _ => return false,
+        }
+    }
+    letters >= 2
+}
+
+/// Splits the core of a chunk at `=`, parentheses, and `,` `;` `:` not between digits, and
+/// classifies each piece.
+fn split_core(text: &str, views: &Views, rules: &TokenRules, span: Span, out: &mut Vec<Token>) {
+    let core = &text[span.range()];
+    let mut piece_start = span.start;
+    let mut prev: Option<char> = None;
+    let mut chars = core.char_indices().peekable();
+    while let Some((offset, ch)) = chars.next() {
+        let at = span.start + offset;
+        let next = chars.peek().map(|&(_, c)| c);
+        let splits = match ch {
+            '=' | '(' | ')' | '[' | ']' => true,
+            ',' | ';' | ':' => {
+                !(prev.is_some_and(|c| c.is_ascii_digit())
+                    && next.is_some_and(|c| c.is_ascii_digit()))
+            }
+            _ => false,
+        };
+        if splits {
+            if piece_start < at {
+                out.push(classify(text, views, rules, Span::new(piece_start, at)));
+            }
+            let kind = if ch == '=' {
+                TokenKind::Symbol
+            } else {
+                TokenKind::Punct
+            };
+            out.push(Token {
+                span: Span::new(at, at + ch.len_utf8()),
+                kind,
+                space_before: false,
+                newlines_before: 0,
+            });
+            piece_start = at + ch.len_utf8();
+        }
+        prev = Some(ch);
+    }
+    if piece_start < span.end {
+        out.push(classify(
+            text,
+            views,
+            rules,
+            Span::new(piece_start, span.end),
+        ));
+    }
+}
+
+fn classify(text: &str, views: &Views, rules: &TokenRules, span: Span) -> Token {
+    let kind = kind_of(&text[span.range()], views.plain.slice(span), rules);
+    Token {
+        span,
+        kind,
+        space_before: false,
+        newlines_before: 0,
+    }
+}
+
+/// The kind of one piece, from its original spelling and its plain form.
+fn kind_of(piece: &str, plain: &str, rules: &TokenRules) -> TokenKind {
+    if rules.units.contains_key(plain) {
+        return TokenKind::Unit;
+    }
+    let number = number_prefix(piece);
+    if number > 0 {
+        let rest = &piece[number..];
+        if rest.is_empty() {
+            return TokenKind::Number;
+        }
+        if let Some(denominator) = rest.strip_prefix('/') {
+            if is_digits(denominator) {
+                return TokenKind::Ratio;
+            }
+        }
+        if let Some(upper) = rest.strip_prefix('-').or_else(|| rest.strip_prefix('–')) {
+            if !upper.is_empty() && number_prefix(upper) == upper.len() {
+                return TokenKind::Range;
+            }
+        }
+        let unit = plain.get(plain.len() - rest.len()..).unwrap_or(rest);
+        if rules.units.contains_key(unit) || is_degree(unit) {
+            return TokenKind::Quantity;
+        }
+        return TokenKind::Alnum;
+    }
+    if let Some(times) = piece.strip_prefix(['x', 'X', '×']) {
+        let digits = number_prefix(times);
+        if digits > 0 && (times.len() == digits || times[digits..].starts_with('/')) {
+            return TokenKind::Frequency;
+        }
+    }
+    if piece.ends_with('.') && piece.len() > 1 {
+        return TokenKind::Abbreviation;
+    }
+    let letters = piece.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = piece.chars().filter(|c| c.is_ascii_digit()).count();
+    if letters > 0 && digits > 0 {
+        return TokenKind::Alnum;
+    }
+    if letters > 0
+        && piece
+            .chars()
+            .all(|c| c.is_alphabetic() || is_joiner(c) || is_mark(c))
+    {
+        return TokenKind::Word;
+    }
+    if piece.chars().count() == 1
+        && piece
+            .chars()
+            .all(|c| c.is_ascii_punctuation() && c != '+' && c != '-')
+    {
+        return TokenKind::Punct;
+    }
+    if letters > 0 {
+        return TokenKind::Word;
+    }
+    TokenKind::Symbol
+}
+
+/// The byte length of a leading number: an optional comparator, digits, then groups of `.` or
+/// `,` followed by digits. Zero when the piece does not start with one.
+pub fn number_prefix(piece: &str) -> usize {
+    let bytes = piece.as_bytes();
+    let mut at = 0;
+    for comparator in ["<=", ">=", "≤", "≥", "<", ">"] {
+        if piece.starts_with(comparator) {
+            at = comparator.len();
+            break;
+        }
+    }
+    let digits_from = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let after = digits_from(at);
+    if after == at {
+        return 0;
+    }
+    at = after;
+    while at + 1 < bytes.len()
+        && (bytes[at] == b'.' || bytes[at] == b',')
+        && bytes[at + 1].is_ascii_digit()
+    {
+        at = digits_from(at + 1);
+    }
+    at
+}
+
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A temperature's degree as written: `°`, `°C`, or the letter `o` that stands for it (`37,5o`).
+fn is_degree(unit: &str) -> bool {
+    matches!(unit, "o" | "°" | "°c" | "°f" | "grade")
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '-' | '\'' | '’' | '/' | '.')
+}
+
+fn is_mark(c: char) -> bool {
+    unicode_normalization::char::canonical_combining_class(c) != 0
+}
+
+/// Joins a genus initial, its dot and a lower-case species into one token: `E. coli`.
+fn join_binomials(text: &str, tokens: &mut Vec<Token>) {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if i + 2 < tokens.len() {
+            let (initial, dot, species) = (tokens[i], tokens[i + 1], tokens[i + 2]);
+            let initial_text = &text[initial.span.range()];
+            let mut chars = initial_text.chars();
+            let is_initial =
+                matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+            let species_text = &text[species.span.range()];
+            if is_initial
+                && &text[dot.span.range()] == "."
+                && dot.span.start == initial.span.end
+                && species.space_before
+                && species.newlines_before == 0
+                && species.kind == TokenKind::Word
+                && species_text.chars().count() >= 3
+                && species_text.chars().all(|c| c.is_lowercase())
+            {
+                out.push(Token {
+                    span: initial.span.cover(species.span),
+                    kind: TokenKind::Abbreviation,
+                    ..initial
+                });
+                i += 3;
+                continue;
+            }
+        }
+        out.push(tokens[i]);
+        i += 1;
+    }
+    *tokens = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> TokenRules {
+        let mut rules = TokenRules::default();
+        for unit in ["/mm3", "mm3", "g/dl", "10^9/l", "%", "bpm", "mmhg", "mg"] {
+            rules.units.insert(unit.to_owned(), 0);
+        }
+        rules.abbreviations.insert("dr.".to_owned());
+        rules
+    }
+
+    fn tokens(text: &str) -> Vec<(&str, TokenKind)> {
+        let views = Views::new(text);
+        tokenize(text, &views, &rules())
+            .into_iter()
+            .map(|t| (&text[t.span.range()], t.kind))
+            .collect()
+    }
+
+    use TokenKind::*;
+
+    #[test]
+    fn keeps_clinical_forms_whole() {
+        let cases: &[(&str, TokenKind)] = &[
+            ("27.400/mm3", Quantity),
+            ("9,9", Number),
+            ("37,5o", Quantity),
+            ("38,2°C", Quantity),
+            ("80/50", Ratio),
+            ("L5-S1", Alnum),
+            ("c/c", Word),
+            ("E. coli", Abbreviation),
+            ("mm3", Unit),
+            ("g/dl", Unit),
+            ("10^9/l", Unit),
+            ("%", Unit),
+            ("22%", Quantity),
+            (">38", Number),
+            ("10-12", Range),
+            ("x3/zi", Frequency),
+            ("i.v.", Abbreviation),
+            ("SpO2", Alnum),
+            ("nou-născut", Word),
+        ];
+        for &(form, kind) in cases {
+            assert_eq!(tokens(form), vec![(form, kind)], "{form}");
+        }
+    }
+
+    #[test]
+    fn peels_punctuation_around_clinical_forms() {
+        assert_eq!(
+            tokens("Fc: 109 bpm; (neutrofile 22%), Ta: 37,5o."),
+            vec![
+                ("Fc", Word),
+                (":", Punct),
+                ("109", Number),
+                ("bpm", Unit),
+                (";", Punct),
+                ("(", Punct),
+                ("neutrofile", Word),
+                ("22%", Quantity),
+                (")", Punct),
+                (",", Punct),
+                ("Ta", Word),
+                (":", Punct),
+                ("37,5o", Quantity),
+                (".", Punct),
+            ]
+        );
+    }
+
+    #[test]
+    fn splits_glued_labels_but_not_decimals() {
+        assert_eq!(
+            tokens("TA=120/70 Fc:109,ani 1.234,5"),
+            vec![
+                ("TA", Word),
+                ("=", Symbol),
+                ("120/70", Ratio),
+                ("Fc", Word),
+                (":", Punct),
+                ("109", Number),
+                (",", Punct),
+                ("ani", Word),
+                ("1.234,5", Number),
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_dots_of_abbreviations_and_not_of_sentence_ends() {
+        assert_eq!(
+            tokens("Dr. Pop"),
+            vec![("Dr.", Abbreviation), ("Pop", Word)]
+        );
+        assert_eq!(tokens("greață."), vec![("greață", Word), (".", Punct)]);
+        assert_eq!(
+            tokens("K. Pacientul"),
+            vec![("K", Word), (".", Punct), ("Pacientul", Word)]
+        );
+    }
+}
