@@ -27,9 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Analyse one case report and print the analysis.
-    #[command(
-        after_help = "Example:\n  casus analyze corpus/dev/seed-septic-shock.txt --format json > seed.json"
-    )]
+    #[command(after_help = "Example:\n  casus analyze corpus/dev/seed-septic-shock.txt --format json > seed.json")]
     Analyze {
         /// The case report, UTF-8 text; `-` or nothing reads standard input.
         file: Option<PathBuf>,
@@ -55,8 +53,7 @@ enum Format {
 }
 
 fn parse_language(code: &str) -> Result<Language, String> {
-    Language::from_code(code)
-        .ok_or_else(|| format!("casus reads only Romanian (ro) yet, not {code:?}"))
+    Language::from_code(code).ok_or_else(|| format!("casus reads only Romanian (ro) yet, not {code:?}"))
 }
 
 /// A failure, with the exit code it maps to.
@@ -78,35 +75,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Analyze {
-            file,
-            format,
-            lang,
-            blind,
-            max_bytes,
-        } => {
+        Command::Analyze { file, format, lang, blind, max_bytes } => {
             let (name, bytes) = read_input(file.as_deref(), max_bytes)?;
-            let engine = Engine::new().map_err(|err| Failure {
-                code: EXIT_SOFTWARE,
-                message: err.to_string(),
+            let engine = Engine::new().map_err(|err| Failure { code: EXIT_SOFTWARE, message: err.to_string() })?;
+            let options = Options { language: lang, blind, max_bytes };
+            let analysis = engine.analyze_bytes(&bytes, &options).map_err(|err| match err {
+                Error::Input(input) => Failure { code: EXIT_DATA, message: format!("{name}: {input}") },
+                other => Failure { code: EXIT_SOFTWARE, message: other.to_string() },
             })?;
-            let options = Options {
-                language: lang,
-                blind,
-                max_bytes,
-            };
-            let analysis = engine
-                .analyze_bytes(&bytes, &options)
-                .map_err(|err| match err {
-                    Error::Input(input) => Failure {
-                        code: EXIT_DATA,
-                        message: format!("{name}: {input}"),
-                    },
-                    other => Failure {
-                        code: EXIT_SOFTWARE,
-                        message: other.to_string(),
-                    },
-                })?;
             let rendered = match format {
                 Format::Json => casus::export::to_json(&analysis) + "\n",
                 Format::Text => {
@@ -122,10 +98,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 
 /// Reads the input, at most `max_bytes + 1` bytes so that an oversized input is refused without
 /// being read whole.
-fn read_input(
-    file: Option<&std::path::Path>,
-    max_bytes: usize,
-) -> Result<(String, Vec<u8>), Failure> {
+fn read_input(file: Option<&std::path::Path>, max_bytes: usize) -> Result<(String, Vec<u8>), Failure> {
     let limit = max_bytes as u64 + 1;
     let mut bytes = Vec::new();
     let name = match file {
@@ -139,15 +112,9 @@ fn read_input(
         }
         _ => io::stdin().lock().take(limit).read_to_end(&mut bytes),
     };
-    result.map_err(|err| Failure {
-        code: EXIT_IO,
-        message: format!("cannot read {name}: {}", io_reason(&err)),
-    })?;
+    result.map_err(|err| Failure { code: EXIT_IO, message: format!("cannot read {name}: {}", io_reason(&err)) })?;
     if bytes.len() > max_bytes {
-        let err = casus::InputError::TooLarge {
-            size: bytes.len(),
-            limit: max_bytes,
-        };
+        let err = casus::InputError::TooLarge { size: bytes.len(), limit: max_bytes };
         return Err(Failure {
             code: EXIT_DATA,
             message: format!("{name}: {err} (at least {} bytes read)", bytes.len()),
@@ -170,9 +137,6 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
         Ok(()) => Ok(()),
         // A closed pipe (`casus analyze … | head`) is not an error of ours.
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(err) => Err(Failure {
-            code: EXIT_IO,
-            message: format!("cannot write output: {err}"),
-        }),
+        Err(err) => Err(Failure { code: EXIT_IO, message: format!("cannot write output: {err}") }),
     }
 }

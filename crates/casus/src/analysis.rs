@@ -127,9 +127,7 @@ impl SectionKind {
     }
 
     pub fn parse(name: &str) -> Option<SectionKind> {
-        SectionKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == name)
+        SectionKind::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 }
 

@@ -51,16 +51,11 @@ impl Doc<'_> {
 
     /// Whether a span lies in text the analysis must ignore.
     pub fn is_hidden(&self, span: Span) -> bool {
-        self.hidden
-            .iter()
-            .any(|hidden| hidden.start < span.end && span.start < hidden.end)
+        self.hidden.iter().any(|hidden| hidden.start < span.end && span.start < hidden.end)
     }
 
     /// The kind of the level-1 section that contains a byte offset.
     pub fn section_at(&self, at: usize) -> Option<SectionKind> {
-        self.sections
-            .iter()
-            .find(|s| s.level == 1 && s.span.start <= at && at < s.span.end)
-            .map(|s| s.kind)
+        self.sections.iter().find(|s| s.level == 1 && s.span.start <= at && at < s.span.end).map(|s| s.kind)
     }
 }

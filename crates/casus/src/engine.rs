@@ -53,11 +53,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            language: Language::Romanian,
-            blind: false,
-            max_bytes: validate::DEFAULT_MAX_BYTES,
-        }
+        Options { language: Language::Romanian, blind: false, max_bytes: validate::DEFAULT_MAX_BYTES }
     }
 }
 
@@ -78,11 +74,7 @@ impl Engine {
     pub fn with_knowledge(knowledge: Knowledge) -> Engine {
         let sections = SectionMatcher::new(&knowledge.sections);
         let patient = PatientMatcher::new(&knowledge.patient_words);
-        Engine {
-            knowledge,
-            sections,
-            patient,
-        }
+        Engine { knowledge, sections, patient }
     }
 
     pub fn knowledge(&self) -> &Knowledge {
@@ -116,11 +108,7 @@ impl Engine {
             options.language.decimal_mark(),
         );
         let hidden = if options.blind {
-            sections
-                .iter()
-                .filter(|s| s.kind == SectionKind::Diagnosis)
-                .map(|s| s.span)
-                .collect()
+            sections.iter().filter(|s| s.kind == SectionKind::Diagnosis).map(|s| s.span).collect()
         } else {
             Vec::new()
         };
@@ -136,8 +124,7 @@ impl Engine {
             warnings: Vec::new(),
         };
         warn_ambiguous_numbers(&mut doc);
-        self.patient
-            .annotate(&mut doc, &self.knowledge.number_words);
+        self.patient.annotate(&mut doc, &self.knowledge.number_words);
         Ok(doc)
     }
 }
@@ -146,9 +133,7 @@ impl Engine {
 fn warn_ambiguous_numbers(doc: &mut Doc<'_>) {
     let mut warnings = Vec::new();
     for token in &doc.tokens {
-        if !matches!(token.kind, TokenKind::Number | TokenKind::Quantity)
-            || doc.is_hidden(token.span)
-        {
+        if !matches!(token.kind, TokenKind::Number | TokenKind::Quantity) || doc.is_hidden(token.span) {
             continue;
         }
         let form = &doc.text[token.span.range()];
@@ -171,11 +156,7 @@ fn to_analysis(doc: &Doc<'_>, options: &Options) -> Analysis {
     let index = CharIndex::new(doc.text);
     let span = |s| index.span(s);
     let patient = analysis::Patient {
-        age: doc.patient.age.map(|(value, unit, s)| analysis::Age {
-            value,
-            unit,
-            span: span(s),
-        }),
+        age: doc.patient.age.map(|(value, unit, s)| analysis::Age { value, unit, span: span(s) }),
         sex: doc.patient.sex.map(|(sex, _)| sex),
         sex_span: doc.patient.sex.map(|(_, s)| span(s)),
     };
@@ -191,20 +172,12 @@ fn to_analysis(doc: &Doc<'_>, options: &Options) -> Analysis {
             system: s.system.clone(),
         })
         .collect();
-    let sentences: Vec<CharSpan> = doc
-        .sentences
-        .iter()
-        .filter(|s| !doc.is_hidden(s.span))
-        .map(|s| span(s.span))
-        .collect();
+    let sentences: Vec<CharSpan> =
+        doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)).map(|s| span(s.span)).collect();
     let warnings = doc
         .warnings
         .iter()
-        .map(|w| analysis::Warning {
-            kind: w.kind.to_owned(),
-            message: w.message.clone(),
-            span: w.span.map(span),
-        })
+        .map(|w| analysis::Warning { kind: w.kind.to_owned(), message: w.message.clone(), span: w.span.map(span) })
         .collect();
     Analysis {
         schema: analysis::SCHEMA_VERSION,

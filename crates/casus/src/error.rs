@@ -12,7 +12,9 @@ pub enum InputError {
     NotUtf8 { byte: usize },
     #[error("the document contains a NUL byte at offset {byte}; it looks binary, not text")]
     Nul { byte: usize },
-    #[error("the document is {size} bytes, over the limit of {limit} bytes; split it or raise the limit (--max-bytes)")]
+    #[error(
+        "the document is {size} bytes, over the limit of {limit} bytes; split it or raise the limit (--max-bytes)"
+    )]
     TooLarge { size: usize, limit: usize },
 }
 

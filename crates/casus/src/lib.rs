@@ -17,6 +17,7 @@ pub mod annotate;
 pub mod doc;
 pub mod engine;
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod knowledge;
 pub mod span;

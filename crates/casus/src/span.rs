@@ -90,19 +90,12 @@ impl CharIndex {
     pub fn char_offset(&self, byte: usize) -> usize {
         // Chars that start before `byte` are the ones whose extra bytes precede it.
         let before = self.wide.partition_point(|&(at, _)| at < byte);
-        let extra = if before == 0 {
-            0
-        } else {
-            self.wide[before - 1].1
-        };
+        let extra = if before == 0 { 0 } else { self.wide[before - 1].1 };
         byte - extra
     }
 
     pub fn span(&self, span: Span) -> CharSpan {
-        CharSpan {
-            start: self.char_offset(span.start),
-            end: self.char_offset(span.end),
-        }
+        CharSpan { start: self.char_offset(span.start), end: self.char_offset(span.end) }
     }
 }
 

@@ -34,17 +34,11 @@ struct Found {
 
 impl PatientMatcher {
     pub fn new(words: &[(Phrase, PatientWord)]) -> Self {
-        PatientMatcher {
-            words: PhraseIndex::new(words.iter().cloned()),
-        }
+        PatientMatcher { words: PhraseIndex::new(words.iter().cloned()) }
     }
 
     /// Finds age and sex in the visible text of `doc`.
-    pub fn annotate(
-        &self,
-        doc: &mut Doc<'_>,
-        number_words: &HashMap<String, (f64, NumberWordKind)>,
-    ) {
+    pub fn annotate(&self, doc: &mut Doc<'_>, number_words: &HashMap<String, (f64, NumberWordKind)>) {
         let mut facts = PatientFacts::default();
         let mut warnings = Vec::new();
         for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
@@ -53,10 +47,7 @@ impl PatientMatcher {
                 let PatientWord::Sex(sex) = f.word else {
                     continue;
                 };
-                let span = Span::new(
-                    doc.tokens[f.start].span.start,
-                    doc.tokens[f.end - 1].span.end,
-                );
+                let span = Span::new(doc.tokens[f.start].span.start, doc.tokens[f.end - 1].span.end);
                 match facts.sex {
                     None => facts.sex = Some((sex, span)),
                     Some((first, _)) if first != sex => warnings.push(DocWarning {
@@ -84,17 +75,9 @@ impl PatientMatcher {
         let mut found = Vec::new();
         let mut i = tokens.start;
         while i < tokens.end {
-            match self
-                .words
-                .matches_at(|k| doc.plain(k), i, tokens.end)
-                .next()
-            {
+            match self.words.matches_at(|k| doc.plain(k), i, tokens.end).next() {
                 Some((len, &word)) => {
-                    found.push(Found {
-                        start: i,
-                        end: i + len,
-                        word,
-                    });
+                    found.push(Found { start: i, end: i + len, word });
                     i += len;
                 }
                 None => i += 1,
@@ -127,27 +110,19 @@ fn age_in(
         if number_end > tokens.start && doc.plain(number_end - 1) == "de" {
             number_end -= 1;
         }
-        let Some((value, number_start)) =
-            number_before(doc, tokens.start, number_end, number_words)
-        else {
+        let Some((value, number_start)) = number_before(doc, tokens.start, number_end, number_words) else {
             continue;
         };
         let cue_from = number_start.saturating_sub(CUE_WINDOW).max(tokens.start);
         let cued = found.iter().any(|c| {
             c.end <= number_start
                 && c.start >= cue_from
-                && matches!(
-                    c.word,
-                    PatientWord::Sex(_) | PatientWord::Person | PatientWord::AgeCue
-                )
+                && matches!(c.word, PatientWord::Sex(_) | PatientWord::Person | PatientWord::AgeCue)
         });
         if !cued || value.fract() != 0.0 || !plausible(value, unit) {
             continue;
         }
-        let span = Span::new(
-            doc.tokens[number_start].span.start,
-            doc.tokens[f.end - 1].span.end,
-        );
+        let span = Span::new(doc.tokens[number_start].span.start, doc.tokens[f.end - 1].span.end);
         return Some((value as u32, unit, span));
     }
     None

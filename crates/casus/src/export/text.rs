@@ -7,9 +7,7 @@ use crate::analysis::{AgeUnit, Analysis, Sex};
 /// Renders the summary. `text` is the analysed document (for quoting titles and evidence).
 pub fn render(analysis: &Analysis, text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let quote = |span: crate::analysis::CharSpan| -> String {
-        chars[span.start..span.end].iter().collect()
-    };
+    let quote = |span: crate::analysis::CharSpan| -> String { chars[span.start..span.end].iter().collect() };
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -48,11 +46,7 @@ pub fn render(analysis: &Analysis, text: &str) -> String {
         let indent = if section.level == 2 { "    " } else { "  " };
         let title = section.title.as_deref().unwrap_or("(opening)");
         let label = section.system.as_deref().unwrap_or(section.kind.as_str());
-        let _ = writeln!(
-            out,
-            "{indent}{label:<14} {title:<40} [{}, {})",
-            section.span.start, section.span.end
-        );
+        let _ = writeln!(out, "{indent}{label:<14} {title:<40} [{}, {})", section.span.start, section.span.end);
     }
 
     if !analysis.warnings.is_empty() {

@@ -17,23 +17,11 @@ use tsv::Table;
 
 /// The embedded data files, by their path under `data/`.
 pub const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "ro/abbreviations.tsv",
-        include_str!("../../../../data/ro/abbreviations.tsv"),
-    ),
+    ("ro/abbreviations.tsv", include_str!("../../../../data/ro/abbreviations.tsv")),
     ("units.tsv", include_str!("../../../../data/units.tsv")),
-    (
-        "ro/numbers.tsv",
-        include_str!("../../../../data/ro/numbers.tsv"),
-    ),
-    (
-        "ro/sections.tsv",
-        include_str!("../../../../data/ro/sections.tsv"),
-    ),
-    (
-        "ro/patient.tsv",
-        include_str!("../../../../data/ro/patient.tsv"),
-    ),
+    ("ro/numbers.tsv", include_str!("../../../../data/ro/numbers.tsv")),
+    ("ro/sections.tsv", include_str!("../../../../data/ro/sections.tsv")),
+    ("ro/patient.tsv", include_str!("../../../../data/ro/patient.tsv")),
 ];
 
 /// A phrase as a sequence of plain token forms.
@@ -102,40 +90,24 @@ impl Knowledge {
     /// The knowledge embedded in the binary.
     pub fn embedded() -> Result<Knowledge, KnowledgeError> {
         Knowledge::from_files(|name| {
-            EMBEDDED
-                .iter()
-                .find(|(path, _)| *path == name)
-                .map(|(_, text)| *text)
-                .unwrap_or("")
+            EMBEDDED.iter().find(|(path, _)| *path == name).map(|(_, text)| *text).unwrap_or("")
         })
     }
 
     /// Builds the knowledge from a function that returns the text of each data file.
     pub fn from_files<'a>(file: impl Fn(&str) -> &'a str) -> Result<Knowledge, KnowledgeError> {
         let mut token_rules = TokenRules::default();
-        let abbreviations = Table::parse(
-            "ro/abbreviations.tsv",
-            file("ro/abbreviations.tsv"),
-            &["form", "meaning"],
-        )?;
+        let abbreviations = Table::parse("ro/abbreviations.tsv", file("ro/abbreviations.tsv"), &["form", "meaning"])?;
         for row in &abbreviations.rows {
-            token_rules
-                .abbreviations
-                .insert(Views::new(row.cells[0]).plain.as_str().to_owned());
+            token_rules.abbreviations.insert(Views::new(row.cells[0]).plain.as_str().to_owned());
         }
 
-        let units_table = Table::parse(
-            "units.tsv",
-            file("units.tsv"),
-            &["written", "ucum", "dimension"],
-        )?;
+        let units_table = Table::parse("units.tsv", file("units.tsv"), &["written", "ucum", "dimension"])?;
         let mut units = Vec::with_capacity(units_table.rows.len());
         for row in &units_table.rows {
             let plain = Views::new(row.cells[0]).plain.as_str().to_owned();
             if token_rules.units.insert(plain, units.len()).is_some() {
-                return Err(
-                    units_table.error(row, format!("unit {:?} is listed twice", row.cells[0]))
-                );
+                return Err(units_table.error(row, format!("unit {:?} is listed twice", row.cells[0])));
             }
             units.push(Unit {
                 written: row.cells[0].to_owned(),
@@ -144,16 +116,10 @@ impl Knowledge {
             });
         }
 
-        let numbers = Table::parse(
-            "ro/numbers.tsv",
-            file("ro/numbers.tsv"),
-            &["word", "value", "kind"],
-        )?;
+        let numbers = Table::parse("ro/numbers.tsv", file("ro/numbers.tsv"), &["word", "value", "kind"])?;
         let mut number_words = HashMap::new();
         for row in &numbers.rows {
-            let value: f64 = row.cells[1]
-                .parse()
-                .map_err(|_| numbers.error(row, "value is not a number"))?;
+            let value: f64 = row.cells[1].parse().map_err(|_| numbers.error(row, "value is not a number"))?;
             let kind = match row.cells[2] {
                 "unit" => NumberWordKind::Unit,
                 "teen" => NumberWordKind::Teen,
@@ -163,10 +129,7 @@ impl Knowledge {
                 "fraction" => NumberWordKind::Fraction,
                 other => return Err(numbers.error(row, format!("unknown kind {other:?}"))),
             };
-            number_words.insert(
-                Views::new(row.cells[0]).plain.as_str().to_owned(),
-                (value, kind),
-            );
+            number_words.insert(Views::new(row.cells[0]).plain.as_str().to_owned(), (value, kind));
         }
 
         let sections_table = Table::parse(
@@ -176,17 +139,12 @@ impl Knowledge {
         )?;
         let mut sections = Vec::with_capacity(sections_table.rows.len());
         for row in &sections_table.rows {
-            let kind = SectionKind::parse(row.cells[0]).ok_or_else(|| {
-                sections_table.error(row, format!("unknown section kind {:?}", row.cells[0]))
-            })?;
+            let kind = SectionKind::parse(row.cells[0])
+                .ok_or_else(|| sections_table.error(row, format!("unknown section kind {:?}", row.cells[0])))?;
             let level = match row.cells[1] {
                 "1" => 1,
                 "2" => 2,
-                other => {
-                    return Err(
-                        sections_table.error(row, format!("level must be 1 or 2, not {other:?}"))
-                    )
-                }
+                other => return Err(sections_table.error(row, format!("level must be 1 or 2, not {other:?}"))),
             };
             let cue = match row.cells[3] {
                 "start" => Cue::Start,
@@ -194,31 +152,15 @@ impl Knowledge {
                 "either" => Cue::Either,
                 other => return Err(sections_table.error(row, format!("unknown cue {other:?}"))),
             };
-            let gap = row.cells[4]
-                .parse()
-                .map_err(|_| sections_table.error(row, "gap is not a count"))?;
-            let system = Some(row.cells[2])
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned);
+            let gap = row.cells[4].parse().map_err(|_| sections_table.error(row, "gap is not a count"))?;
+            let system = Some(row.cells[2]).filter(|s| !s.is_empty()).map(str::to_owned);
             if (level == 2) != system.is_some() {
-                return Err(sections_table
-                    .error(row, "a level-2 label needs a system, a level-1 header none"));
+                return Err(sections_table.error(row, "a level-2 label needs a system, a level-1 header none"));
             }
-            sections.push(SectionRule {
-                kind,
-                level,
-                system,
-                cue,
-                gap,
-                phrase: phrase(row.cells[5], &token_rules),
-            });
+            sections.push(SectionRule { kind, level, system, cue, gap, phrase: phrase(row.cells[5], &token_rules) });
         }
 
-        let patient = Table::parse(
-            "ro/patient.tsv",
-            file("ro/patient.tsv"),
-            &["kind", "value", "term"],
-        )?;
+        let patient = Table::parse("ro/patient.tsv", file("ro/patient.tsv"), &["kind", "value", "term"])?;
         let mut patient_words = Vec::with_capacity(patient.rows.len());
         for row in &patient.rows {
             let word = match (row.cells[0], row.cells[1]) {
@@ -230,20 +172,12 @@ impl Knowledge {
                 ("age_unit", "month") => PatientWord::AgeUnit(AgeUnit::Month),
                 ("age_unit", "week") => PatientWord::AgeUnit(AgeUnit::Week),
                 ("age_unit", "day") => PatientWord::AgeUnit(AgeUnit::Day),
-                (kind, value) => {
-                    return Err(patient.error(row, format!("unknown kind/value {kind:?}/{value:?}")))
-                }
+                (kind, value) => return Err(patient.error(row, format!("unknown kind/value {kind:?}/{value:?}"))),
             };
             patient_words.push((phrase(row.cells[2], &token_rules), word));
         }
 
-        Ok(Knowledge {
-            token_rules,
-            units,
-            number_words,
-            sections,
-            patient_words,
-        })
+        Ok(Knowledge { token_rules, units, number_words, sections, patient_words })
     }
 }
 
@@ -265,10 +199,7 @@ mod tests {
     fn embedded_knowledge_loads() {
         let knowledge = Knowledge::embedded().unwrap();
         assert!(knowledge.units.len() > 50);
-        assert!(knowledge
-            .sections
-            .iter()
-            .any(|rule| rule.phrase == ["la", "examinare"]));
+        assert!(knowledge.sections.iter().any(|rule| rule.phrase == ["la", "examinare"]));
         assert!(knowledge.token_rules.units.contains_key("g/dl"));
     }
 

@@ -18,11 +18,7 @@ pub struct Row<'a> {
 
 impl<'a> Table<'a> {
     /// Parses `text` (the contents of `file`), requiring exactly the given columns.
-    pub fn parse(
-        file: &'a str,
-        text: &'a str,
-        columns: &[&str],
-    ) -> Result<Table<'a>, KnowledgeError> {
+    pub fn parse(file: &'a str, text: &'a str, columns: &[&str]) -> Result<Table<'a>, KnowledgeError> {
         let mut lines = text
             .lines()
             .enumerate()
@@ -58,11 +54,7 @@ impl<'a> Table<'a> {
 
     /// An error about one row of this table.
     pub fn error(&self, row: &Row<'_>, message: impl Into<String>) -> KnowledgeError {
-        KnowledgeError {
-            file: self.file.to_owned(),
-            line: row.line,
-            message: message.into(),
-        }
+        KnowledgeError { file: self.file.to_owned(), line: row.line, message: message.into() }
     }
 }
 
@@ -72,12 +64,7 @@ mod tests {
 
     #[test]
     fn skips_comments_and_blank_lines() {
-        let table = Table::parse(
-            "t.tsv",
-            "# about\n\na\tb\n1\t2\n# more\n3\t4\n",
-            &["a", "b"],
-        )
-        .unwrap();
+        let table = Table::parse("t.tsv", "# about\n\na\tb\n1\t2\n# more\n3\t4\n", &["a", "b"]).unwrap();
         assert_eq!(table.rows.len(), 2);
         assert_eq!(table.rows[1].line, 6);
         assert_eq!(table.rows[1].cells, ["3", "4"]);

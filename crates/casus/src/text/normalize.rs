@@ -40,25 +40,15 @@ impl View {
     pub fn to_original(&self, start: usize, end: usize) -> Span {
         debug_assert!(start <= end && end <= self.text.len());
         if start == end {
-            let at = if start < self.to_original.len() {
-                self.to_original[start].0
-            } else {
-                self.original_len()
-            };
+            let at = if start < self.to_original.len() { self.to_original[start].0 } else { self.original_len() };
             return Span::new(at as usize, at as usize);
         }
-        Span::new(
-            self.to_original[start].0 as usize,
-            self.to_original[end - 1].1 as usize,
-        )
+        Span::new(self.to_original[start].0 as usize, self.to_original[end - 1].1 as usize)
     }
 
     /// The view range that an original span covers, as view byte offsets.
     pub fn from_original(&self, span: Span) -> (usize, usize) {
-        (
-            self.from_original[span.start] as usize,
-            self.from_original[span.end] as usize,
-        )
+        (self.from_original[span.start] as usize, self.from_original[span.end] as usize)
     }
 
     /// The view text of an original span.
@@ -117,16 +107,10 @@ impl Views {
     /// Builds both views of `text`.
     pub fn new(text: &str) -> Views {
         let n = text.len();
-        let mut folded = View {
-            text: String::with_capacity(n),
-            to_original: Vec::with_capacity(n),
-            from_original: vec![0; n + 1],
-        };
-        let mut plain = View {
-            text: String::with_capacity(n),
-            to_original: Vec::with_capacity(n),
-            from_original: vec![0; n + 1],
-        };
+        let mut folded =
+            View { text: String::with_capacity(n), to_original: Vec::with_capacity(n), from_original: vec![0; n + 1] };
+        let mut plain =
+            View { text: String::with_capacity(n), to_original: Vec::with_capacity(n), from_original: vec![0; n + 1] };
         let bytes = text.as_bytes();
         let mut at = 0;
         let mut cluster_buf = String::new();
@@ -165,11 +149,17 @@ impl Views {
             } else {
                 cluster_buf.extend(cluster.nfc());
             }
+            let plain_before = plain.text.len();
             for ch in cluster_buf.chars().map(comma_below) {
                 for lower in ch.to_lowercase() {
                     push(&mut folded, lower);
                     strip_diacritics(lower, |c| push(&mut plain, c));
                 }
+            }
+            // A stray combining mark (no base letter before it) is kept as it is, so that every
+            // cluster has text in both views and the maps stay total.
+            if plain.text.len() == plain_before {
+                cluster_buf.chars().for_each(|c| push(&mut plain, c));
             }
             at = end;
         }

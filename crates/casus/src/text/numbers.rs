@@ -60,27 +60,15 @@ fn shape_evidence(digits: &str) -> Option<DecimalMark> {
         (c, d) if c > 0 && d > 0 => {
             // The last separator is the decimal mark.
             let last = digits.rfind([',', '.']).map(|at| digits.as_bytes()[at]);
-            Some(if last == Some(b',') {
-                DecimalMark::Comma
-            } else {
-                DecimalMark::Dot
-            })
+            Some(if last == Some(b',') { DecimalMark::Comma } else { DecimalMark::Dot })
         }
         (c, d) if c + d > 1 => {
             // Repeated: thousands separator, so the other mark is the decimal one.
-            Some(if c > 0 {
-                DecimalMark::Dot
-            } else {
-                DecimalMark::Comma
-            })
+            Some(if c > 0 { DecimalMark::Dot } else { DecimalMark::Comma })
         }
         _ => {
             let at = digits.find([',', '.']).unwrap();
-            let mark = if digits.as_bytes()[at] == b',' {
-                DecimalMark::Comma
-            } else {
-                DecimalMark::Dot
-            };
+            let mark = if digits.as_bytes()[at] == b',' { DecimalMark::Comma } else { DecimalMark::Dot };
             let after = digits.len() - at - 1;
             if after != 3 || &digits[..at] == "0" {
                 Some(mark)
@@ -121,26 +109,10 @@ pub fn detect<'a>(forms: impl IntoIterator<Item = &'a str>, default: DecimalMark
         }
     }
     match (comma, dot) {
-        (0, 0) => Convention {
-            decimal: default,
-            evidenced: false,
-        },
-        (_, 0) => Convention {
-            decimal: DecimalMark::Comma,
-            evidenced: true,
-        },
-        (0, _) => Convention {
-            decimal: DecimalMark::Dot,
-            evidenced: true,
-        },
-        (c, d) => Convention {
-            decimal: if c >= d {
-                DecimalMark::Comma
-            } else {
-                DecimalMark::Dot
-            },
-            evidenced: false,
-        },
+        (0, 0) => Convention { decimal: default, evidenced: false },
+        (_, 0) => Convention { decimal: DecimalMark::Comma, evidenced: true },
+        (0, _) => Convention { decimal: DecimalMark::Dot, evidenced: true },
+        (c, d) => Convention { decimal: if c >= d { DecimalMark::Comma } else { DecimalMark::Dot }, evidenced: false },
     }
 }
 
@@ -165,11 +137,7 @@ pub fn parse(form: &str, convention: Convention) -> Option<Number> {
         }
     }
     let value: f64 = plain.parse().ok()?;
-    Some(Number {
-        value,
-        comparator,
-        ambiguous,
-    })
+    Some(Number { value, comparator, ambiguous })
 }
 
 /// Reads a number written in words at the start of `words` (plain forms), with the table of
@@ -212,18 +180,9 @@ pub fn parse_words(
 mod tests {
     use super::*;
 
-    const RO: Convention = Convention {
-        decimal: DecimalMark::Comma,
-        evidenced: true,
-    };
-    const EN: Convention = Convention {
-        decimal: DecimalMark::Dot,
-        evidenced: true,
-    };
-    const UNKNOWN: Convention = Convention {
-        decimal: DecimalMark::Comma,
-        evidenced: false,
-    };
+    const RO: Convention = Convention { decimal: DecimalMark::Comma, evidenced: true };
+    const EN: Convention = Convention { decimal: DecimalMark::Dot, evidenced: true };
+    const UNKNOWN: Convention = Convention { decimal: DecimalMark::Comma, evidenced: false };
 
     fn value(form: &str, convention: Convention) -> (f64, bool) {
         let n = parse(form, convention).unwrap();
@@ -264,25 +223,15 @@ mod tests {
     fn comparators_are_kept() {
         let n = parse(">38", RO).unwrap();
         assert_eq!((n.value, n.comparator), (38.0, Some(Comparator::Greater)));
-        assert_eq!(
-            parse("≤0,5", RO).unwrap().comparator,
-            Some(Comparator::LessOrEqual)
-        );
+        assert_eq!(parse("≤0,5", RO).unwrap().comparator, Some(Comparator::LessOrEqual));
     }
 
     #[test]
     fn reads_number_words() {
         let knowledge = crate::knowledge::Knowledge::embedded().unwrap();
         let words = |text: &str| {
-            let forms: Vec<String> = text
-                .split(' ')
-                .map(|w| {
-                    crate::text::normalize::Views::new(w)
-                        .plain
-                        .as_str()
-                        .to_owned()
-                })
-                .collect();
+            let forms: Vec<String> =
+                text.split(' ').map(|w| crate::text::normalize::Views::new(w).plain.as_str().to_owned()).collect();
             let refs: Vec<&str> = forms.iter().map(String::as_str).collect();
             parse_words(&refs, &knowledge.number_words)
         };

@@ -18,10 +18,7 @@ impl<T> PhraseIndex<T> {
         let mut by_first: HashMap<String, Vec<(Phrase, T)>> = HashMap::new();
         for (phrase, value) in entries {
             if let Some(first) = phrase.first() {
-                by_first
-                    .entry(first.clone())
-                    .or_default()
-                    .push((phrase, value));
+                by_first.entry(first.clone()).or_default().push((phrase, value));
             }
         }
         for list in by_first.values_mut() {
@@ -38,19 +35,12 @@ impl<T> PhraseIndex<T> {
         start: usize,
         end: usize,
     ) -> impl Iterator<Item = (usize, &'s T)> + 's {
-        let candidates = if start < end {
-            self.by_first.get(plain(start))
-        } else {
-            None
-        };
-        candidates
-            .into_iter()
-            .flatten()
-            .filter_map(move |(phrase, value)| {
-                let len = phrase.len();
-                let fits = start + len <= end && (1..len).all(|k| plain(start + k) == phrase[k]);
-                fits.then_some((len, value))
-            })
+        let candidates = if start < end { self.by_first.get(plain(start)) } else { None };
+        candidates.into_iter().flatten().filter_map(move |(phrase, value)| {
+            let len = phrase.len();
+            let fits = start + len <= end && (1..len).all(|k| plain(start + k) == phrase[k]);
+            fits.then_some((len, value))
+        })
     }
 }
 
@@ -60,10 +50,8 @@ mod tests {
 
     #[test]
     fn finds_longest_phrases_first() {
-        let index = PhraseIndex::new([
-            (vec!["examen".to_owned()], 1),
-            (vec!["examen".to_owned(), "obiectiv".to_owned()], 2),
-        ]);
+        let index =
+            PhraseIndex::new([(vec!["examen".to_owned()], 1), (vec!["examen".to_owned(), "obiectiv".to_owned()], 2)]);
         let words = ["examen", "obiectiv", ":"];
         let found: Vec<_> = index.matches_at(|i| words[i], 0, 3).collect();
         assert_eq!(found, vec![(2, &2), (1, &1)]);

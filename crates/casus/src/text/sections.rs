@@ -32,19 +32,11 @@ pub struct SectionMatcher {
 
 impl SectionMatcher {
     pub fn new(rules: &[SectionRule]) -> Self {
-        SectionMatcher {
-            index: PhraseIndex::new(rules.iter().map(|rule| (rule.phrase.clone(), rule.clone()))),
-        }
+        SectionMatcher { index: PhraseIndex::new(rules.iter().map(|rule| (rule.phrase.clone(), rule.clone()))) }
     }
 
     /// Finds the sections of a tokenized document.
-    pub fn find(
-        &self,
-        text: &str,
-        views: &Views,
-        tokens: &[Token],
-        sentences: &[Sentence],
-    ) -> Vec<DocSection> {
+    pub fn find(&self, text: &str, views: &Views, tokens: &[Token], sentences: &[Sentence]) -> Vec<DocSection> {
         let plain = |i: usize| views.plain.slice(tokens[i].span);
         let mut headers: Vec<DocSection> = Vec::new();
         let mut current_kind: Option<SectionKind> = None;
@@ -53,28 +45,18 @@ impl SectionMatcher {
             let mut i = sentence.tokens.start;
             while i < end {
                 let at_start = i == sentence.tokens.start || tokens[i].newlines_before > 0;
-                let found = self
-                    .index
-                    .matches_at(plain, i, end)
-                    .find_map(|(len, rule)| {
-                        if rule.level == 2 && current_kind != Some(rule.kind) {
-                            return None;
-                        }
-                        let colon =
-                            colon_after(text, tokens, i + len, (i + len + rule.gap).min(end - 1));
-                        let cue_met = match rule.cue {
-                            Cue::Start => at_start,
-                            Cue::Colon => colon.is_some(),
-                            Cue::Either => at_start || colon.is_some(),
-                        };
-                        cue_met.then(|| {
-                            (
-                                rule,
-                                colon.unwrap_or(i + len),
-                                colon.map_or(i + len, |j| j + 1),
-                            )
-                        })
-                    });
+                let found = self.index.matches_at(plain, i, end).find_map(|(len, rule)| {
+                    if rule.level == 2 && current_kind != Some(rule.kind) {
+                        return None;
+                    }
+                    let colon = colon_after(text, tokens, i + len, (i + len + rule.gap).min(end - 1));
+                    let cue_met = match rule.cue {
+                        Cue::Start => at_start,
+                        Cue::Colon => colon.is_some(),
+                        Cue::Either => at_start || colon.is_some(),
+                    };
+                    cue_met.then(|| (rule, colon.unwrap_or(i + len), colon.map_or(i + len, |j| j + 1)))
+                });
                 match found {
                     Some((rule, title_end, next)) => {
                         let title = Span::new(tokens[i].span.start, tokens[title_end - 1].span.end);
@@ -115,10 +97,7 @@ fn close_spans(text: &str, tokens: &[Token], headers: Vec<DocSection>) -> Vec<Do
     };
     let doc_end = tokens.last().map_or(0, |t| t.span.end);
     let mut sections = Vec::with_capacity(headers.len() + 1);
-    let first_header = headers
-        .iter()
-        .find(|h| h.level == 1)
-        .map_or(doc_end, |h| h.span.start);
+    let first_header = headers.iter().find(|h| h.level == 1).map_or(doc_end, |h| h.span.start);
     if first_token.span.start < first_header {
         sections.push(DocSection {
             kind: SectionKind::History,
@@ -135,18 +114,12 @@ fn close_spans(text: &str, tokens: &[Token], headers: Vec<DocSection>) -> Vec<Do
             .map_or(doc_end, |next| next.span.start);
         // A level-2 label also ends where its level-1 section does.
         let end = if header.level == 2 {
-            headers[n + 1..]
-                .iter()
-                .find(|next| next.level == 1)
-                .map_or(end, |next| end.min(next.span.start))
+            headers[n + 1..].iter().find(|next| next.level == 1).map_or(end, |next| end.min(next.span.start))
         } else {
             end
         };
         let end = trim_end(text, header.span.start, end);
-        sections.push(DocSection {
-            span: Span::new(header.span.start, end),
-            ..header.clone()
-        });
+        sections.push(DocSection { span: Span::new(header.span.start, end), ..header.clone() });
     }
     sections
 }

@@ -28,15 +28,12 @@ pub fn split(text: &str, tokens: &[Token]) -> Vec<Sentence> {
         let ends = match next {
             None => true,
             Some(next) => {
-                ends_after(text, &tokens[i]) && !starts_lowercase(text, next)
-                    || line_break(text, &tokens[i], next)
+                ends_after(text, &tokens[i]) && !starts_lowercase(text, next) || line_break(text, &tokens[i], next)
             }
         };
         if ends {
-            sentences.push(Sentence {
-                span: Span::new(tokens[start].span.start, tokens[i].span.end),
-                tokens: start..i + 1,
-            });
+            sentences
+                .push(Sentence { span: Span::new(tokens[start].span.start, tokens[i].span.end), tokens: start..i + 1 });
             start = i + 1;
         }
     }
@@ -56,10 +53,7 @@ fn ends_after(text: &str, token: &Token) -> bool {
 }
 
 fn starts_lowercase(text: &str, token: &Token) -> bool {
-    text[token.span.range()]
-        .chars()
-        .next()
-        .is_some_and(char::is_lowercase)
+    text[token.span.range()].chars().next().is_some_and(char::is_lowercase)
 }
 
 fn line_break(text: &str, token: &Token, next: &Token) -> bool {
@@ -67,9 +61,10 @@ fn line_break(text: &str, token: &Token, next: &Token) -> bool {
         0 => false,
         1 => {
             let closes = text[token.span.range()].ends_with(['.', ':', ';', '!', '?', '…']);
-            let opens = text[next.span.range()].chars().next().is_some_and(|c| {
-                c.is_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '•' | '*' | '–')
-            });
+            let opens = text[next.span.range()]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '•' | '*' | '–'));
             closes || opens
         }
         _ => true,
@@ -88,10 +83,7 @@ mod tests {
         rules.abbreviations.insert("nr.".into());
         rules.abbreviations.insert("ex.".into());
         let tokens = tokenize(text, &Views::new(text), &rules);
-        split(text, &tokens)
-            .into_iter()
-            .map(|s| &text[s.span.range()])
-            .collect()
+        split(text, &tokens).into_iter().map(|s| &text[s.span.range()]).collect()
     }
 
     #[test]
@@ -111,10 +103,7 @@ mod tests {
     fn splits_at_line_breaks_that_start_a_new_statement() {
         assert_eq!(
             sentences("Febră de 3 zile\nDiagnostic: pneumonie\ncu evoluție\nbună"),
-            vec![
-                "Febră de 3 zile",
-                "Diagnostic: pneumonie\ncu evoluție\nbună"
-            ]
+            vec!["Febră de 3 zile", "Diagnostic: pneumonie\ncu evoluție\nbună"]
         );
         assert_eq!(sentences("Unu\n\ndoi"), vec!["Unu", "doi"]);
     }

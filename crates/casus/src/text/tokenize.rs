@@ -60,29 +60,17 @@ pub struct TokenRules {
 }
 
 const OPENING: &[char] = &['(', '[', '{', '"', '„', '“', '\'', '«', '‘'];
-const CLOSING: &[char] = &[
-    ')', ']', '}', '"', '”', '“', '\'', '’', '»', ',', ';', ':', '!', '?', '…', '.',
-];
+const CLOSING: &[char] = &[')', ']', '}', '"', '”', '“', '\'', '’', '»', ',', ';', ':', '!', '?', '…', '.'];
 
 /// Splits `text` into tokens. `views` must be the views of the same text.
 pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut newlines = 0u32;
     let mut chunk_start: Option<usize> = None;
-    for (at, ch) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
+    for (at, ch) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
         if ch.is_whitespace() {
             if let Some(start) = chunk_start.take() {
-                chunk(
-                    text,
-                    views,
-                    rules,
-                    Span::new(start, at),
-                    newlines,
-                    &mut tokens,
-                );
+                chunk(text, views, rules, Span::new(start, at), newlines, &mut tokens);
                 newlines = 0;
             }
             if ch == '\n' {
@@ -97,20 +85,13 @@ pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
 }
 
 /// Tokenizes one whitespace-delimited chunk.
-fn chunk(
-    text: &str,
-    views: &Views,
-    rules: &TokenRules,
-    span: Span,
-    newlines: u32,
-    out: &mut Vec<Token>,
-) {
+fn chunk(text: &str, views: &Views, rules: &TokenRules, span: Span, newlines: u32, out: &mut Vec<Token>) {
     let first = out.len();
     let mut start = span.start;
     let mut end = span.end;
     // Leading punctuation.
     while let Some(ch) = text[start..end].chars().next() {
-        if !OPENING.contains(&ch) {
+        if !OPENING.contains(&ch) || starts_with_mark(&text[start + ch.len_utf8()..end]) {
             break;
         }
         out.push(punct(start, start + ch.len_utf8()));
@@ -123,13 +104,7 @@ fn chunk(
             break;
         }
         let at = end - ch.len_utf8();
-        if ch == '.'
-            && keeps_final_dot(
-                &text[start..end],
-                views.plain.slice(Span::new(start, end)),
-                rules,
-            )
-        {
+        if ch == '.' && keeps_final_dot(&text[start..end], views.plain.slice(Span::new(start, end)), rules) {
             break;
         }
         trailing.push(punct(at, end));
@@ -146,12 +121,7 @@ fn chunk(
 }
 
 fn punct(start: usize, end: usize) -> Token {
-    Token {
-        span: Span::new(start, end),
-        kind: TokenKind::Punct,
-        space_before: false,
-        newlines_before: 0,
-    }
+    Token { span: Span::new(start, end), kind: TokenKind::Punct, space_before: false, newlines_before: 0 }
 }
 
 /// Whether the final `.` of `chunk` belongs to it: a known abbreviation (`dr.`) or a dotted
@@ -186,51 +156,33 @@ fn split_core(text: &str, views: &Views, rules: &TokenRules, span: Span, out: &m
     while let Some((offset, ch)) = chars.next() {
         let at = span.start + offset;
         let next = chars.peek().map(|&(_, c)| c);
-        let splits = match ch {
-            '=' | '(' | ')' | '[' | ']' => true,
-            ',' | ';' | ':' => {
-                !(prev.is_some_and(|c| c.is_ascii_digit())
-                    && next.is_some_and(|c| c.is_ascii_digit()))
-            }
-            _ => false,
-        };
+        // A char that carries combining marks is never split off: tokens hold whole clusters.
+        let splits = !next.is_some_and(is_mark)
+            && match ch {
+                '=' | '(' | ')' | '[' | ']' => true,
+                ',' | ';' | ':' => {
+                    !(prev.is_some_and(|c| c.is_ascii_digit()) && next.is_some_and(|c| c.is_ascii_digit()))
+                }
+                _ => false,
+            };
         if splits {
             if piece_start < at {
                 out.push(classify(text, views, rules, Span::new(piece_start, at)));
             }
-            let kind = if ch == '=' {
-                TokenKind::Symbol
-            } else {
-                TokenKind::Punct
-            };
-            out.push(Token {
-                span: Span::new(at, at + ch.len_utf8()),
-                kind,
-                space_before: false,
-                newlines_before: 0,
-            });
+            let kind = if ch == '=' { TokenKind::Symbol } else { TokenKind::Punct };
+            out.push(Token { span: Span::new(at, at + ch.len_utf8()), kind, space_before: false, newlines_before: 0 });
             piece_start = at + ch.len_utf8();
         }
         prev = Some(ch);
     }
     if piece_start < span.end {
-        out.push(classify(
-            text,
-            views,
-            rules,
-            Span::new(piece_start, span.end),
-        ));
+        out.push(classify(text, views, rules, Span::new(piece_start, span.end)));
     }
 }
 
 fn classify(text: &str, views: &Views, rules: &TokenRules, span: Span) -> Token {
     let kind = kind_of(&text[span.range()], views.plain.slice(span), rules);
-    Token {
-        span,
-        kind,
-        space_before: false,
-        newlines_before: 0,
-    }
+    Token { span, kind, space_before: false, newlines_before: 0 }
 }
 
 /// The kind of one piece, from its original spelling and its plain form.
@@ -254,7 +206,7 @@ fn kind_of(piece: &str, plain: &str, rules: &TokenRules) -> TokenKind {
                 return TokenKind::Range;
             }
         }
-        let unit = plain.get(plain.len() - rest.len()..).unwrap_or(rest);
+        let unit = plain.len().checked_sub(rest.len()).and_then(|at| plain.get(at..)).unwrap_or(rest);
         if rules.units.contains_key(unit) || is_degree(unit) {
             return TokenKind::Quantity;
         }
@@ -274,18 +226,10 @@ fn kind_of(piece: &str, plain: &str, rules: &TokenRules) -> TokenKind {
     if letters > 0 && digits > 0 {
         return TokenKind::Alnum;
     }
-    if letters > 0
-        && piece
-            .chars()
-            .all(|c| c.is_alphabetic() || is_joiner(c) || is_mark(c))
-    {
+    if letters > 0 && piece.chars().all(|c| c.is_alphabetic() || is_joiner(c) || is_mark(c)) {
         return TokenKind::Word;
     }
-    if piece.chars().count() == 1
-        && piece
-            .chars()
-            .all(|c| c.is_ascii_punctuation() && c != '+' && c != '-')
-    {
+    if piece.chars().count() == 1 && piece.chars().all(|c| c.is_ascii_punctuation() && c != '+' && c != '-') {
         return TokenKind::Punct;
     }
     if letters > 0 {
@@ -316,10 +260,7 @@ pub fn number_prefix(piece: &str) -> usize {
         return 0;
     }
     at = after;
-    while at + 1 < bytes.len()
-        && (bytes[at] == b'.' || bytes[at] == b',')
-        && bytes[at + 1].is_ascii_digit()
-    {
+    while at + 1 < bytes.len() && (bytes[at] == b'.' || bytes[at] == b',') && bytes[at + 1].is_ascii_digit() {
         at = digits_from(at + 1);
     }
     at
@@ -338,6 +279,10 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '-' | '\'' | '’' | '/' | '.')
 }
 
+fn starts_with_mark(s: &str) -> bool {
+    s.chars().next().is_some_and(is_mark)
+}
+
 fn is_mark(c: char) -> bool {
     unicode_normalization::char::canonical_combining_class(c) != 0
 }
@@ -351,8 +296,7 @@ fn join_binomials(text: &str, tokens: &mut Vec<Token>) {
             let (initial, dot, species) = (tokens[i], tokens[i + 1], tokens[i + 2]);
             let initial_text = &text[initial.span.range()];
             let mut chars = initial_text.chars();
-            let is_initial =
-                matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+            let is_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
             let species_text = &text[species.span.range()];
             if is_initial
                 && &text[dot.span.range()] == "."
@@ -363,11 +307,7 @@ fn join_binomials(text: &str, tokens: &mut Vec<Token>) {
                 && species_text.chars().count() >= 3
                 && species_text.chars().all(|c| c.is_lowercase())
             {
-                out.push(Token {
-                    span: initial.span.cover(species.span),
-                    kind: TokenKind::Abbreviation,
-                    ..initial
-                });
+                out.push(Token { span: initial.span.cover(species.span), kind: TokenKind::Abbreviation, ..initial });
                 i += 3;
                 continue;
             }
@@ -393,10 +333,7 @@ mod tests {
 
     fn tokens(text: &str) -> Vec<(&str, TokenKind)> {
         let views = Views::new(text);
-        tokenize(text, &views, &rules())
-            .into_iter()
-            .map(|t| (&text[t.span.range()], t.kind))
-            .collect()
+        tokenize(text, &views, &rules()).into_iter().map(|t| (&text[t.span.range()], t.kind)).collect()
     }
 
     use TokenKind::*;
@@ -472,14 +409,8 @@ mod tests {
 
     #[test]
     fn keeps_dots_of_abbreviations_and_not_of_sentence_ends() {
-        assert_eq!(
-            tokens("Dr. Pop"),
-            vec![("Dr.", Abbreviation), ("Pop", Word)]
-        );
+        assert_eq!(tokens("Dr. Pop"), vec![("Dr.", Abbreviation), ("Pop", Word)]);
         assert_eq!(tokens("greață."), vec![("greață", Word), (".", Punct)]);
-        assert_eq!(
-            tokens("K. Pacientul"),
-            vec![("K", Word), (".", Punct), ("Pacientul", Word)]
-        );
+        assert_eq!(tokens("K. Pacientul"), vec![("K", Word), (".", Punct), ("Pacientul", Word)]);
     }
 }

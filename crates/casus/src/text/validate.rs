@@ -12,24 +12,16 @@ pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
 /// (reporting the first invalid byte), then NUL bytes, then emptiness.
 pub fn validate(bytes: &[u8], max_bytes: usize) -> Result<&str, InputError> {
     if bytes.len() > max_bytes {
-        return Err(InputError::TooLarge {
-            size: bytes.len(),
-            limit: max_bytes,
-        });
+        return Err(InputError::TooLarge { size: bytes.len(), limit: max_bytes });
     }
-    let text = std::str::from_utf8(bytes).map_err(|err| InputError::NotUtf8 {
-        byte: err.valid_up_to(),
-    })?;
+    let text = std::str::from_utf8(bytes).map_err(|err| InputError::NotUtf8 { byte: err.valid_up_to() })?;
     validate_str(text, max_bytes)
 }
 
 /// The same checks for text that is already a `str`.
 pub fn validate_str(text: &str, max_bytes: usize) -> Result<&str, InputError> {
     if text.len() > max_bytes {
-        return Err(InputError::TooLarge {
-            size: text.len(),
-            limit: max_bytes,
-        });
+        return Err(InputError::TooLarge { size: text.len(), limit: max_bytes });
     }
     if let Some(byte) = text.bytes().position(|b| b == 0) {
         return Err(InputError::Nul { byte });
@@ -53,10 +45,7 @@ mod tests {
     #[test]
     fn reports_the_first_invalid_utf8_byte() {
         // "ab" then a Latin-2 "ș" (0xBA), which is not UTF-8.
-        assert_eq!(
-            validate(b"ab\xBAc", 100),
-            Err(InputError::NotUtf8 { byte: 2 })
-        );
+        assert_eq!(validate(b"ab\xBAc", 100), Err(InputError::NotUtf8 { byte: 2 }));
     }
 
     #[test]
@@ -66,10 +55,7 @@ mod tests {
 
     #[test]
     fn refuses_documents_over_the_limit() {
-        assert_eq!(
-            validate(b"12345", 4),
-            Err(InputError::TooLarge { size: 5, limit: 4 })
-        );
+        assert_eq!(validate(b"12345", 4), Err(InputError::TooLarge { size: 5, limit: 4 }));
         assert_eq!(validate(b"1234", 4), Ok("1234"));
     }
 }

@@ -1,0 +1,1 @@
+//! Measuring casus against gold-annotated cases (see `corpus/` and `ANNOTATION.md`).

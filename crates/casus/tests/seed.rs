@@ -1,0 +1,107 @@
+//! The seed case end to end: what a clinician reads in it, the text layer must find.
+
+mod common;
+
+use casus::analysis::{AgeUnit, SectionKind, Sex};
+use casus::{Engine, Options};
+use common::{assert_valid, quote, seed};
+
+fn analyze(blind: bool) -> casus::Analysis {
+    let engine = Engine::new().unwrap();
+    engine.analyze(&seed(), &Options { blind, ..Options::default() }).unwrap()
+}
+
+#[test]
+fn the_patient_is_a_47_year_old_man() {
+    let text = seed();
+    let analysis = analyze(false);
+    let age = analysis.patient.age.as_ref().unwrap();
+    assert_eq!((age.value, age.unit), (47, AgeUnit::Year));
+    assert_eq!(quote(&text, age.span), "47 de ani");
+    assert_eq!(analysis.patient.sex, Some(Sex::Male));
+    assert_eq!(quote(&text, analysis.patient.sex_span.unwrap()), "Bărbat");
+}
+
+#[test]
+fn sections_are_the_ones_a_reader_sees() {
+    use SectionKind::*;
+    let text = seed();
+    let analysis = analyze(false);
+    let found: Vec<(SectionKind, u8, Option<&str>, String)> = analysis
+        .sections
+        .iter()
+        .map(|s| (s.kind, s.level, s.system.as_deref(), s.title.clone().unwrap_or_default()))
+        .collect();
+    let expected = vec![
+        (History, 1, None, "Raport de caz clinic"),
+        (Exam, 1, None, "La examinare"),
+        (Exam, 2, Some("neurologic"), "Neurologic"),
+        (Exam, 2, Some("respiratory"), "AR"),
+        (Exam, 2, Some("cardiovascular"), "AC"),
+        (Exam, 2, Some("abdomen"), "Abdomen"),
+        (Exam, 2, Some("lower_limbs"), "Membrele inferioare"),
+        (Labs, 1, None, "Examen complementar"),
+        (Ecg, 1, None, "EKG"),
+        (Imaging, 1, None, "Radiografie toracică"),
+        (Imaging, 1, None, "CT abdomen și pelvis c/c"),
+        (Course, 1, None, "Pacientul a necesitat"),
+        (Diagnosis, 1, None, "Diagnostic"),
+    ];
+    let expected: Vec<_> = expected.into_iter().map(|(k, l, s, t)| (k, l, s, t.to_owned())).collect();
+    assert_eq!(found, expected);
+
+    // Each section starts at its title; level-1 sections tile the text between them.
+    for section in &analysis.sections {
+        assert!(quote(&text, section.span).starts_with(section.title.as_deref().unwrap()));
+    }
+    let span_of = |kind: SectionKind| analysis.sections.iter().find(|s| s.kind == kind && s.level == 1).unwrap().span;
+    assert!(quote(&text, span_of(Labs)).ends_with("CRP 115."));
+    assert!(quote(&text, span_of(Ecg)).ends_with("tahicardie sinusală 109 bpm."));
+    assert!(quote(&text, span_of(Course)).ends_with("probe din abcesele fesiere."));
+    let diagnosis = quote(&text, span_of(Diagnosis));
+    assert!(diagnosis.starts_with("Diagnostic: Șoc septic"));
+    assert!(diagnosis.ends_with("E. coli."), "the diagnosis runs to the end of the text");
+    let neurologic = analysis.sections.iter().find(|s| s.system.as_deref() == Some("neurologic")).unwrap();
+    assert_eq!(quote(&text, neurologic.span), "Neurologic: fără focar");
+}
+
+#[test]
+fn sentence_count_equals_a_hand_count() {
+    // Counted by reading the seed: 24 sentences of narrative and the diagnosis line.
+    assert_eq!(analyze(false).sentences.len(), 25);
+}
+
+#[test]
+fn the_seed_has_a_settled_number_convention() {
+    // "9,9", "0,80" settle the decimal comma, so "27.400" is read without a warning.
+    let analysis = analyze(false);
+    assert!(analysis.warnings.iter().all(|w| w.kind != "ambiguous_number"), "{:?}", analysis.warnings);
+}
+
+#[test]
+fn blind_drops_the_diagnosis_from_all_analysis() {
+    let analysis = analyze(true);
+    assert!(analysis.blind);
+    assert!(analysis.sections.iter().all(|s| s.kind != SectionKind::Diagnosis));
+    assert_eq!(analysis.sentences.len(), 24);
+    assert_eq!(analysis.patient.age.as_ref().map(|a| a.value), Some(47));
+    assert_valid(&analysis);
+}
+
+#[test]
+fn the_analysis_matches_the_schema() {
+    assert_valid(&analyze(false));
+}
+
+#[test]
+fn the_whole_analysis_is_stable() {
+    insta::assert_json_snapshot!("seed_analysis", analyze(false));
+}
+
+#[test]
+fn json_is_deterministic() {
+    let engine = Engine::new().unwrap();
+    let a = casus::export::to_json(&engine.analyze(&seed(), &Options::default()).unwrap());
+    let b = casus::export::to_json(&engine.analyze(&seed(), &Options::default()).unwrap());
+    assert_eq!(a, b);
+}
