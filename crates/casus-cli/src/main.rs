@@ -11,13 +11,15 @@ use clap::{Parser, Subcommand, ValueEnum};
 const EXIT_DATA: u8 = 65;
 const EXIT_IO: u8 = 74;
 const EXIT_SOFTWARE: u8 = 70;
+/// `casus eval --floors`: a score fell under its committed floor.
+const EXIT_FLOOR: u8 = 1;
 
 #[derive(Parser)]
 #[command(
     name = "casus",
     version,
     about = "Reads clinical case reports (Romanian first) into a structured, coded, explainable analysis.",
-    after_help = "Example:\n  casus analyze corpus/dev/seed-septic-shock.txt --format json\n  cat report.txt | casus analyze - --blind\n\nExit codes: 0 ok, 2 usage, 65 bad input (empty, not UTF-8, NUL bytes, too large), 74 I/O error."
+    after_help = "Example:\n  casus analyze corpus/dev/seed-septic-shock.txt --format json\n  cat report.txt | casus analyze - --blind\n\nExit codes: 0 ok, 1 a score under its floor (eval), 2 usage, 65 bad input (empty, not UTF-8, NUL bytes, too large), 74 I/O error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,6 +46,33 @@ enum Command {
         #[arg(long, default_value_t = casus::text::validate::DEFAULT_MAX_BYTES)]
         max_bytes: usize,
     },
+    /// Score casus against gold cases or SiMoNERo, with 95 % Wilson intervals.
+    #[command(
+        after_help = "Examples:\n  casus eval --gold corpus/dev\n  casus eval --gold corpus/test --floors corpus/floors.json\n  casus eval --simonero ../shared/benchmarks/simonero/ro_simonero-ud-dev.conllu\n\nWith --floors, exits 1 when a score is under its committed floor."
+    )]
+    Eval {
+        #[command(flatten)]
+        target: EvalTarget,
+        /// `text`: a table; `json`: every score with its counts and interval.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// A floors file (corpus/floors.json): fail when a score of this split is under its floor.
+        /// The split is the gold directory's name (dev, test).
+        #[arg(long, value_name = "FILE", requires = "gold")]
+        floors: Option<PathBuf>,
+    },
+}
+
+/// What `casus eval` measures against.
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+struct EvalTarget {
+    /// A gold directory of cases (`<name>.txt`, `.ann`, `.dx.json`), e.g. corpus/dev.
+    #[arg(long, value_name = "DIR")]
+    gold: Option<PathBuf>,
+    /// A SiMoNERo CoNLL-U file (Romanian medical NER), scored by overlap with its type map.
+    #[arg(long, value_name = "FILE.conllu")]
+    simonero: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -93,7 +122,47 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             write_stdout(&rendered)
         }
+        Command::Eval { target, format, floors } => {
+            let engine = Engine::new().map_err(|err| Failure { code: EXIT_SOFTWARE, message: err.to_string() })?;
+            if let Some(path) = target.simonero {
+                let sentences = casus::eval::simonero::load(&path)
+                    .map_err(|err| Failure { code: EXIT_DATA, message: err.to_string() })?;
+                let report = casus::eval::simonero::evaluate(&engine, &sentences);
+                return write_stdout(&match format {
+                    Format::Json => json(&report),
+                    Format::Text => report.to_text(),
+                });
+            }
+            let dir = target.gold.expect("clap requires --gold or --simonero");
+            let cases =
+                casus::eval::load_dir(&dir).map_err(|err| Failure { code: EXIT_DATA, message: err.to_string() })?;
+            let report = casus::eval::evaluate(&engine, &cases);
+            write_stdout(&match format {
+                Format::Json => json(&report),
+                Format::Text => report.to_text(),
+            })?;
+            let Some(floors_path) = floors else { return Ok(()) };
+            let text = std::fs::read_to_string(&floors_path).map_err(|err| Failure {
+                code: EXIT_IO,
+                message: format!("cannot read {}: {}", floors_path.display(), io_reason(&err)),
+            })?;
+            let floors = casus::eval::floors::parse(&text)
+                .map_err(|err| Failure { code: EXIT_DATA, message: format!("{}: {err}", floors_path.display()) })?;
+            let split = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let violations = casus::eval::floors::check(&report, &split, &floors);
+            if violations.is_empty() {
+                return Ok(());
+            }
+            for violation in &violations {
+                eprintln!("casus: floor: {violation}");
+            }
+            Err(Failure { code: EXIT_FLOOR, message: format!("{} score(s) under their floor", violations.len()) })
+        }
     }
+}
+
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("reports serialize") + "\n"
 }
 
 /// Reads the input, at most `max_bytes + 1` bytes so that an oversized input is refused without

@@ -1,6 +1,5 @@
 //! Properties of the text layer that hold for every input.
 
-
 use casus::{Engine, Error, Options};
 use proptest::prelude::*;
 

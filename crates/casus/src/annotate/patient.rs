@@ -6,11 +6,9 @@
 //! word for the patient or for age stands shortly before it in the same sentence, so that
 //! durations such as "de două săptămâni" are never read as an age.
 
-use std::collections::HashMap;
-
 use crate::analysis::{AgeUnit, Sex};
 use crate::doc::{Doc, DocWarning, PatientFacts};
-use crate::knowledge::{NumberWordKind, PatientWord, Phrase};
+use crate::knowledge::{NumberWords, PatientWord, Phrase};
 use crate::span::Span;
 use crate::text::numbers;
 use crate::text::phrases::PhraseIndex;
@@ -38,7 +36,7 @@ impl PatientMatcher {
     }
 
     /// Finds age and sex in the visible text of `doc`.
-    pub fn annotate(&self, doc: &mut Doc<'_>, number_words: &HashMap<String, (f64, NumberWordKind)>) {
+    pub fn annotate(&self, doc: &mut Doc<'_>, number_words: &NumberWords) {
         let mut facts = PatientFacts::default();
         let mut warnings = Vec::new();
         for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
@@ -99,7 +97,7 @@ fn age_in(
     doc: &Doc<'_>,
     tokens: std::ops::Range<usize>,
     found: &[Found],
-    number_words: &HashMap<String, (f64, NumberWordKind)>,
+    number_words: &NumberWords,
 ) -> Option<(u32, AgeUnit, Span)> {
     for f in found {
         let PatientWord::AgeUnit(unit) = f.word else {
@@ -129,12 +127,7 @@ fn age_in(
 }
 
 /// The number that ends just before token `end`: digits, or number words.
-fn number_before(
-    doc: &Doc<'_>,
-    floor: usize,
-    end: usize,
-    number_words: &HashMap<String, (f64, NumberWordKind)>,
-) -> Option<(f64, usize)> {
+fn number_before(doc: &Doc<'_>, floor: usize, end: usize, number_words: &NumberWords) -> Option<(f64, usize)> {
     if end == floor {
         return None;
     }

@@ -7,7 +7,7 @@
 
 pub mod tsv;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::analysis::{AgeUnit, SectionKind, Sex};
 use crate::error::KnowledgeError;
@@ -23,6 +23,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/sections.tsv", include_str!("../../../../data/ro/sections.tsv")),
     ("ro/patient.tsv", include_str!("../../../../data/ro/patient.tsv")),
 ];
+
+/// Number words by plain form: value and how they combine.
+pub type NumberWords = FxHashMap<String, (f64, NumberWordKind)>;
 
 /// A phrase as a sequence of plain token forms.
 pub type Phrase = Vec<String>;
@@ -81,7 +84,7 @@ pub enum PatientWord {
 pub struct Knowledge {
     pub token_rules: TokenRules,
     pub units: Vec<Unit>,
-    pub number_words: HashMap<String, (f64, NumberWordKind)>,
+    pub number_words: NumberWords,
     pub sections: Vec<SectionRule>,
     pub patient_words: Vec<(Phrase, PatientWord)>,
 }
@@ -106,7 +109,7 @@ impl Knowledge {
         let mut units = Vec::with_capacity(units_table.rows.len());
         for row in &units_table.rows {
             let plain = Views::new(row.cells[0]).plain.as_str().to_owned();
-            if token_rules.units.insert(plain, units.len()).is_some() {
+            if !token_rules.add_unit(plain, units.len()) {
                 return Err(units_table.error(row, format!("unit {:?} is listed twice", row.cells[0])));
             }
             units.push(Unit {
@@ -117,7 +120,7 @@ impl Knowledge {
         }
 
         let numbers = Table::parse("ro/numbers.tsv", file("ro/numbers.tsv"), &["word", "value", "kind"])?;
-        let mut number_words = HashMap::new();
+        let mut number_words = NumberWords::default();
         for row in &numbers.rows {
             let value: f64 = row.cells[1].parse().map_err(|_| numbers.error(row, "value is not a number"))?;
             let kind = match row.cells[2] {

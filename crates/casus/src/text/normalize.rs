@@ -83,8 +83,17 @@ pub fn comma_below(ch: char) -> char {
 
 /// Calls `emit` with each char of `ch` with its diacritics removed.
 fn strip_diacritics(ch: char, mut emit: impl FnMut(char)) {
-    if ch.is_ascii() {
-        emit(ch);
+    // The Romanian letters first: they are most of the non-ASCII text casus reads.
+    let romanian = match ch {
+        'ă' | 'â' => Some('a'),
+        'î' => Some('i'),
+        'ș' => Some('s'),
+        'ț' => Some('t'),
+        _ if ch.is_ascii() => Some(ch),
+        _ => None,
+    };
+    if let Some(base) = romanian {
+        emit(base);
         return;
     }
     let mut kept = false;
@@ -111,20 +120,33 @@ impl Views {
             View { text: String::with_capacity(n), to_original: Vec::with_capacity(n), from_original: vec![0; n + 1] };
         let mut plain =
             View { text: String::with_capacity(n), to_original: Vec::with_capacity(n), from_original: vec![0; n + 1] };
-        let bytes = text.as_bytes();
         let mut at = 0;
         let mut cluster_buf = String::new();
         while at < n {
-            // Fast path: an ASCII byte not followed by a combining mark is its own cluster.
-            let b = bytes[at];
-            if b.is_ascii() && (at + 1 == n || bytes[at + 1].is_ascii()) {
-                let lower = b.to_ascii_lowercase() as char;
+            // Fast path: a run of ASCII bytes, each its own cluster, is copied lower-cased in bulk.
+            let run = ascii_run(text, at);
+            if run > 0 {
                 for view in [&mut folded, &mut plain] {
-                    view.from_original[at] = view.text.len() as u32;
-                    view.text.push(lower);
-                    view.to_original.push((at as u32, at as u32 + 1));
+                    let base = view.text.len();
+                    for (k, slot) in view.from_original[at..at + run].iter_mut().enumerate() {
+                        *slot = (base + k) as u32;
+                    }
+                    view.to_original.extend((at as u32..(at + run) as u32).map(|i| (i, i + 1)));
+                    view.text.push_str(&text[at..at + run]);
+                    view.text[base..].make_ascii_lowercase();
                 }
-                at += 1;
+                at += run;
+                continue;
+            }
+            // Fast path: a Romanian letter that carries no further combining mark.
+            if let Some((lower, base, len)) = romanian_letter(text, at) {
+                for (view, ch) in [(&mut folded, lower), (&mut plain, base)] {
+                    let start = view.text.len();
+                    view.from_original[at..at + len].fill(start as u32);
+                    view.text.push(ch);
+                    view.to_original.extend(std::iter::repeat_n((at as u32, (at + len) as u32), ch.len_utf8()));
+                }
+                at += len;
                 continue;
             }
             let end = cluster_end(text, at);
@@ -167,6 +189,41 @@ impl Views {
         plain.from_original[n] = plain.text.len() as u32;
         Views { folded, plain }
     }
+}
+
+/// The length of the run of ASCII bytes at `at` that are whole clusters: all of them, but for
+/// a last one that a combining mark follows.
+fn ascii_run(text: &str, at: usize) -> usize {
+    let bytes = &text.as_bytes()[at..];
+    let run = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
+    if run == bytes.len() || run == 0 {
+        return run;
+    }
+    let next = text[at + run..].chars().next().unwrap_or(' ');
+    if canonical_combining_class(next) == 0 {
+        run
+    } else {
+        run - 1
+    }
+}
+
+/// A Romanian letter at `at` (either spelling) not followed by a combining mark: its folded
+/// form, its plain form and its length in bytes.
+fn romanian_letter(text: &str, at: usize) -> Option<(char, char, usize)> {
+    let mut chars = text[at..].chars();
+    let ch = chars.next()?;
+    let (lower, base) = match ch {
+        'ă' | 'Ă' => ('ă', 'a'),
+        'â' | 'Â' => ('â', 'a'),
+        'î' | 'Î' => ('î', 'i'),
+        'ș' | 'Ș' | 'ş' | 'Ş' => ('ș', 's'),
+        'ț' | 'Ț' | 'ţ' | 'Ţ' => ('ț', 't'),
+        _ => return None,
+    };
+    if chars.next().is_some_and(|next| canonical_combining_class(next) != 0) {
+        return None;
+    }
+    Some((lower, base, ch.len_utf8()))
 }
 
 /// The end of the cluster that starts at `start`: the first following char of combining class 0.

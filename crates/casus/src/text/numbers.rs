@@ -143,10 +143,7 @@ pub fn parse(form: &str, convention: Convention) -> Option<Number> {
 /// Reads a number written in words at the start of `words` (plain forms), with the table of
 /// number words: `patruzeci și șapte` → 47, `două` → 2, `trei sute` → 300. Returns the value
 /// and how many words it used.
-pub fn parse_words(
-    words: &[&str],
-    table: &std::collections::HashMap<String, (f64, crate::knowledge::NumberWordKind)>,
-) -> Option<(f64, usize)> {
+pub fn parse_words(words: &[&str], table: &crate::knowledge::NumberWords) -> Option<(f64, usize)> {
     use crate::knowledge::NumberWordKind as Kind;
     let kind_at = |i: usize| words.get(i).and_then(|w| table.get(*w)).copied();
     let mut i = 0;

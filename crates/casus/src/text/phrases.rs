@@ -4,18 +4,18 @@
 //! Phrases are sequences of plain token forms (see `knowledge::phrase`); candidates are found by
 //! their first token and tried longest first.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::knowledge::Phrase;
 
 #[derive(Debug, Clone)]
 pub struct PhraseIndex<T> {
-    by_first: HashMap<String, Vec<(Phrase, T)>>,
+    by_first: FxHashMap<String, Vec<(Phrase, T)>>,
 }
 
 impl<T> PhraseIndex<T> {
     pub fn new(entries: impl IntoIterator<Item = (Phrase, T)>) -> Self {
-        let mut by_first: HashMap<String, Vec<(Phrase, T)>> = HashMap::new();
+        let mut by_first: FxHashMap<String, Vec<(Phrase, T)>> = FxHashMap::default();
         for (phrase, value) in entries {
             if let Some(first) = phrase.first() {
                 by_first.entry(first.clone()).or_default().push((phrase, value));

@@ -7,7 +7,7 @@
 //! digits; each piece is then classified by its shape. A genus initial followed by a lower-case
 //! species (`E. coli`, `S. aureus`) is joined into one token.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::span::Span;
 use crate::text::normalize::Views;
@@ -55,8 +55,20 @@ pub struct Token {
 /// and written units. Both are keyed by their plain (folded, diacritic-free) form.
 #[derive(Debug, Clone, Default)]
 pub struct TokenRules {
-    pub abbreviations: HashSet<String>,
-    pub units: HashMap<String, usize>,
+    pub abbreviations: FxHashSet<String>,
+    pub units: FxHashMap<String, usize>,
+    /// The longest unit made of letters only (`grade`): a longer word cannot be a unit.
+    pub longest_letter_unit: usize,
+}
+
+impl TokenRules {
+    /// Adds a written unit (by its plain form) with its index in the unit table.
+    pub fn add_unit(&mut self, plain: String, index: usize) -> bool {
+        if plain.chars().all(char::is_alphabetic) {
+            self.longest_letter_unit = self.longest_letter_unit.max(plain.len());
+        }
+        self.units.insert(plain, index).is_none()
+    }
 }
 
 const OPENING: &[char] = &['(', '[', '{', '"', '„', '“', '\'', '«', '‘'];
@@ -67,18 +79,30 @@ pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut newlines = 0u32;
     let mut chunk_start: Option<usize> = None;
-    for (at, ch) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-        if ch.is_whitespace() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Scan bytes; decode a char only where a non-ASCII byte starts one (rare in clinical text).
+    while at <= bytes.len() {
+        let (is_space, len) = match bytes.get(at) {
+            None => (true, 1),
+            Some(&b) if b.is_ascii() => (matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C), 1),
+            Some(_) => {
+                let ch = text[at..].chars().next().unwrap_or(' ');
+                (ch.is_whitespace(), ch.len_utf8())
+            }
+        };
+        if is_space {
             if let Some(start) = chunk_start.take() {
                 chunk(text, views, rules, Span::new(start, at), newlines, &mut tokens);
                 newlines = 0;
             }
-            if ch == '\n' {
+            if bytes.get(at) == Some(&b'\n') {
                 newlines += 1;
             }
         } else if chunk_start.is_none() {
             chunk_start = Some(at);
         }
+        at += len;
     }
     join_binomials(text, &mut tokens);
     tokens
@@ -97,23 +121,23 @@ fn chunk(text: &str, views: &Views, rules: &TokenRules, span: Span, newlines: u3
         out.push(punct(start, start + ch.len_utf8()));
         start += ch.len_utf8();
     }
-    // Trailing punctuation, collected right to left.
-    let mut trailing = Vec::new();
+    // Trailing punctuation: find where it starts, split the core, then emit it in order.
+    let chunk_end = end;
     while let Some(ch) = text[start..end].chars().next_back() {
         if !CLOSING.contains(&ch) {
             break;
         }
-        let at = end - ch.len_utf8();
         if ch == '.' && keeps_final_dot(&text[start..end], views.plain.slice(Span::new(start, end)), rules) {
             break;
         }
-        trailing.push(punct(at, end));
-        end = at;
+        end -= ch.len_utf8();
     }
     if start < end {
         split_core(text, views, rules, Span::new(start, end), out);
     }
-    out.extend(trailing.into_iter().rev());
+    for (offset, ch) in text[end..chunk_end].char_indices() {
+        out.push(punct(end + offset, end + offset + ch.len_utf8()));
+    }
     if let Some(token) = out.get_mut(first) {
         token.space_before = true;
         token.newlines_before = newlines;
@@ -157,7 +181,7 @@ fn split_core(text: &str, views: &Views, rules: &TokenRules, span: Span, out: &m
         let at = span.start + offset;
         let next = chars.peek().map(|&(_, c)| c);
         // A char that carries combining marks is never split off: tokens hold whole clusters.
-        let splits = !next.is_some_and(is_mark)
+        let splits = !next.is_some_and(|c| !c.is_ascii() && is_mark(c))
             && match ch {
                 '=' | '(' | ')' | '[' | ']' => true,
                 ',' | ';' | ':' => {
@@ -185,57 +209,84 @@ fn classify(text: &str, views: &Views, rules: &TokenRules, span: Span) -> Token 
     Token { span, kind, space_before: false, newlines_before: 0 }
 }
 
+/// What a piece is made of, found in one pass.
+#[derive(Default)]
+struct Shape {
+    letters: usize,
+    digits: usize,
+    /// Chars that are neither letters, digits, word joiners nor combining marks.
+    others: usize,
+}
+
+impl Shape {
+    fn of(piece: &str) -> Shape {
+        let mut shape = Shape::default();
+        for ch in piece.chars() {
+            if ch.is_ascii_alphabetic() || (!ch.is_ascii() && ch.is_alphabetic()) {
+                shape.letters += 1;
+            } else if ch.is_ascii_digit() {
+                shape.digits += 1;
+            } else if !(is_joiner(ch) || (!ch.is_ascii() && is_mark(ch))) {
+                shape.others += 1;
+            }
+        }
+        shape
+    }
+
+    fn letters_only(&self, piece: &str) -> bool {
+        self.letters == piece.chars().count()
+    }
+}
+
 /// The kind of one piece, from its original spelling and its plain form.
 fn kind_of(piece: &str, plain: &str, rules: &TokenRules) -> TokenKind {
-    if rules.units.contains_key(plain) {
+    let shape = Shape::of(piece);
+    // A word longer than every unit made of letters cannot be a unit: skip the lookup.
+    let may_be_unit = plain.len() <= rules.longest_letter_unit || !shape.letters_only(piece);
+    if may_be_unit && rules.units.contains_key(plain) {
         return TokenKind::Unit;
     }
-    let number = number_prefix(piece);
-    if number > 0 {
-        let rest = &piece[number..];
-        if rest.is_empty() {
-            return TokenKind::Number;
+    if shape.digits > 0 {
+        let number = number_prefix(piece);
+        if number > 0 {
+            let rest = &piece[number..];
+            if rest.is_empty() {
+                return TokenKind::Number;
+            }
+            if let Some(denominator) = rest.strip_prefix('/') {
+                if is_digits(denominator) {
+                    return TokenKind::Ratio;
+                }
+            }
+            if let Some(upper) = rest.strip_prefix('-').or_else(|| rest.strip_prefix('–')) {
+                if !upper.is_empty() && number_prefix(upper) == upper.len() {
+                    return TokenKind::Range;
+                }
+            }
+            let unit = plain.len().checked_sub(rest.len()).and_then(|at| plain.get(at..)).unwrap_or(rest);
+            if rules.units.contains_key(unit) || is_degree(unit) {
+                return TokenKind::Quantity;
+            }
+            return TokenKind::Alnum;
         }
-        if let Some(denominator) = rest.strip_prefix('/') {
-            if is_digits(denominator) {
-                return TokenKind::Ratio;
+        if let Some(times) = piece.strip_prefix(['x', 'X', '×']) {
+            let digits = number_prefix(times);
+            if digits > 0 && (times.len() == digits || times[digits..].starts_with('/')) {
+                return TokenKind::Frequency;
             }
         }
-        if let Some(upper) = rest.strip_prefix('-').or_else(|| rest.strip_prefix('–')) {
-            if !upper.is_empty() && number_prefix(upper) == upper.len() {
-                return TokenKind::Range;
-            }
-        }
-        let unit = plain.len().checked_sub(rest.len()).and_then(|at| plain.get(at..)).unwrap_or(rest);
-        if rules.units.contains_key(unit) || is_degree(unit) {
-            return TokenKind::Quantity;
-        }
-        return TokenKind::Alnum;
     }
-    if let Some(times) = piece.strip_prefix(['x', 'X', '×']) {
-        let digits = number_prefix(times);
-        if digits > 0 && (times.len() == digits || times[digits..].starts_with('/')) {
-            return TokenKind::Frequency;
-        }
-    }
-    if piece.ends_with('.') && piece.len() > 1 {
+    if piece.len() > 1 && piece.ends_with('.') {
         return TokenKind::Abbreviation;
     }
-    let letters = piece.chars().filter(|c| c.is_alphabetic()).count();
-    let digits = piece.chars().filter(|c| c.is_ascii_digit()).count();
-    if letters > 0 && digits > 0 {
-        return TokenKind::Alnum;
+    match (shape.letters > 0, shape.digits > 0) {
+        (true, true) => TokenKind::Alnum,
+        (true, false) => TokenKind::Word,
+        _ if piece.len() == 1 && piece.bytes().all(|b| b.is_ascii_punctuation() && b != b'+' && b != b'-') => {
+            TokenKind::Punct
+        }
+        _ => TokenKind::Symbol,
     }
-    if letters > 0 && piece.chars().all(|c| c.is_alphabetic() || is_joiner(c) || is_mark(c)) {
-        return TokenKind::Word;
-    }
-    if piece.chars().count() == 1 && piece.chars().all(|c| c.is_ascii_punctuation() && c != '+' && c != '-') {
-        return TokenKind::Punct;
-    }
-    if letters > 0 {
-        return TokenKind::Word;
-    }
-    TokenKind::Symbol
 }
 
 /// The byte length of a leading number: an optional comparator, digits, then groups of `.` or
@@ -289,33 +340,39 @@ fn is_mark(c: char) -> bool {
 
 /// Joins a genus initial, its dot and a lower-case species into one token: `E. coli`.
 fn join_binomials(text: &str, tokens: &mut Vec<Token>) {
-    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        if i + 2 < tokens.len() {
-            let (initial, dot, species) = (tokens[i], tokens[i + 1], tokens[i + 2]);
-            let initial_text = &text[initial.span.range()];
-            let mut chars = initial_text.chars();
-            let is_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
-            let species_text = &text[species.span.range()];
-            if is_initial
-                && &text[dot.span.range()] == "."
-                && dot.span.start == initial.span.end
-                && species.space_before
-                && species.newlines_before == 0
-                && species.kind == TokenKind::Word
-                && species_text.chars().count() >= 3
-                && species_text.chars().all(|c| c.is_lowercase())
-            {
-                out.push(Token { span: initial.span.cover(species.span), kind: TokenKind::Abbreviation, ..initial });
-                i += 3;
-                continue;
-            }
+    let mut write = 0;
+    let mut read = 0;
+    while read < tokens.len() {
+        if read + 2 < tokens.len() && is_binomial(text, &tokens[read..read + 3]) {
+            tokens[write] = Token {
+                span: tokens[read].span.cover(tokens[read + 2].span),
+                kind: TokenKind::Abbreviation,
+                ..tokens[read]
+            };
+            read += 3;
+        } else {
+            tokens[write] = tokens[read];
+            read += 1;
         }
-        out.push(tokens[i]);
-        i += 1;
+        write += 1;
     }
-    *tokens = out;
+    tokens.truncate(write);
+}
+
+/// An upper-case initial, a dot glued to it, and a lower-case word of three letters or more.
+fn is_binomial(text: &str, three: &[Token]) -> bool {
+    let (initial, dot, species) = (three[0], three[1], three[2]);
+    let mut chars = text[initial.span.range()].chars();
+    let is_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+    let species_text = &text[species.span.range()];
+    is_initial
+        && &text[dot.span.range()] == "."
+        && dot.span.start == initial.span.end
+        && species.space_before
+        && species.newlines_before == 0
+        && species.kind == TokenKind::Word
+        && species_text.chars().count() >= 3
+        && species_text.chars().all(|c| c.is_lowercase())
 }
 
 #[cfg(test)]
@@ -325,7 +382,7 @@ mod tests {
     fn rules() -> TokenRules {
         let mut rules = TokenRules::default();
         for unit in ["/mm3", "mm3", "g/dl", "10^9/l", "%", "bpm", "mmhg", "mg"] {
-            rules.units.insert(unit.to_owned(), 0);
+            rules.add_unit(unit.to_owned(), 0);
         }
         rules.abbreviations.insert("dr.".to_owned());
         rules
