@@ -17,11 +17,13 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def write(lib, path: Path, header: str) -> int:
-    rows = [
-        (code, "1" if lib.is_leaf(code) else "0", lib.get_description(code))
+    # A one-category block (B20, C50, …) shares its code with its category: keep the category.
+    codes = dict.fromkeys(
+        code
         for code in lib.get_all_codes(with_dots=True)
-        if not (lib.is_chapter(code) or lib.is_block(code))
-    ]
+        if not lib.is_chapter(code) and (lib.is_category(code) or not lib.is_block(code))
+    )
+    rows = [(code, "1" if lib.is_leaf(code) else "0", lib.get_description(code)) for code in codes]
     with path.open("w", encoding="utf-8") as out:
         out.write(header)
         out.write("# Regenerate with tools/icd10_tables.py. Columns: code, billable (1 = leaf code), description.\n")

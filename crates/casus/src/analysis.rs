@@ -153,6 +153,9 @@ pub struct Entity {
     pub concept: Concept,
     pub assertion: Assertion,
     pub section: Option<SectionKind>,
+    /// The parts of a discontinuous mention ("dureri … lombare"), when it has more than one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fragments: Option<Vec<CharSpan>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

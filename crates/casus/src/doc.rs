@@ -21,7 +21,20 @@ pub struct Doc<'t> {
     /// Spans that the analysis must ignore (the diagnosis sections under `--blind`).
     pub hidden: Vec<Span>,
     pub patient: PatientFacts,
+    /// Concept mentions, in text order.
+    pub mentions: Vec<Mention>,
     pub warnings: Vec<DocWarning>,
+}
+
+/// A mention of a concept of the inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// From the first to the last token of the mention.
+    pub span: Span,
+    /// The parts of a discontinuous mention ("dureri … lombare"); empty when it is contiguous.
+    pub fragments: Vec<Span>,
+    /// Index into the knowledge's concepts.
+    pub concept: u32,
 }
 
 /// What the text says about the patient, with the spans that say it.

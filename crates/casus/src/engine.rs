@@ -1,6 +1,7 @@
 //! The engine: compiled knowledge plus the pipeline that runs it over a document.
 
 use crate::analysis::{self, Analysis, CharSpan, SectionKind};
+use crate::annotate::concepts::ConceptMatcher;
 use crate::annotate::patient::PatientMatcher;
 use crate::doc::{Doc, DocWarning, PatientFacts};
 use crate::error::Error;
@@ -63,6 +64,7 @@ pub struct Engine {
     knowledge: Knowledge,
     sections: SectionMatcher,
     patient: PatientMatcher,
+    concepts: ConceptMatcher,
 }
 
 impl Engine {
@@ -74,7 +76,8 @@ impl Engine {
     pub fn with_knowledge(knowledge: Knowledge) -> Engine {
         let sections = SectionMatcher::new(&knowledge.sections);
         let patient = PatientMatcher::new(&knowledge.patient_words);
-        Engine { knowledge, sections, patient }
+        let concepts = ConceptMatcher::new(&knowledge.concepts, &knowledge.token_rules);
+        Engine { knowledge, sections, patient, concepts }
     }
 
     pub fn knowledge(&self) -> &Knowledge {
@@ -90,7 +93,7 @@ impl Engine {
     /// Analyses one document.
     pub fn analyze(&self, text: &str, options: &Options) -> Result<Analysis, Error> {
         let doc = self.document(text, options)?;
-        Ok(to_analysis(&doc, options))
+        Ok(self.to_analysis(&doc, options))
     }
 
     /// Runs the pipeline and returns the annotated document (for tools that need the internals).
@@ -121,10 +124,12 @@ impl Engine {
             convention,
             hidden,
             patient: PatientFacts::default(),
+            mentions: Vec::new(),
             warnings: Vec::new(),
         };
         warn_ambiguous_numbers(&mut doc);
         self.patient.annotate(&mut doc, &self.knowledge.number_words);
+        self.concepts.annotate(&mut doc, &self.knowledge.concepts);
         Ok(doc)
     }
 }
@@ -151,49 +156,79 @@ fn warn_ambiguous_numbers(doc: &mut Doc<'_>) {
     doc.warnings.extend(warnings);
 }
 
-/// Builds the output contract from an annotated document.
-fn to_analysis(doc: &Doc<'_>, options: &Options) -> Analysis {
-    let index = CharIndex::new(doc.text);
-    let span = |s| index.span(s);
-    let patient = analysis::Patient {
-        age: doc.patient.age.map(|(value, unit, s)| analysis::Age { value, unit, span: span(s) }),
-        sex: doc.patient.sex.map(|(sex, _)| sex),
-        sex_span: doc.patient.sex.map(|(_, s)| span(s)),
-    };
-    let sections = doc
-        .sections
-        .iter()
-        .filter(|s| !doc.is_hidden(s.span))
-        .map(|s| analysis::Section {
-            kind: s.kind,
-            title: s.title.map(|t| doc.text[t.range()].to_owned()),
-            span: span(s.span),
-            level: s.level,
-            system: s.system.clone(),
-        })
-        .collect();
-    let sentences: Vec<CharSpan> =
-        doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)).map(|s| span(s.span)).collect();
-    let warnings = doc
-        .warnings
-        .iter()
-        .map(|w| analysis::Warning { kind: w.kind.to_owned(), message: w.message.clone(), span: w.span.map(span) })
-        .collect();
-    Analysis {
-        schema: analysis::SCHEMA_VERSION,
-        casus_version: env!("CARGO_PKG_VERSION").to_owned(),
-        language: options.language.code().to_owned(),
-        blind: options.blind,
-        patient,
-        sections,
-        sentences,
-        entities: Vec::new(),
-        measurements: Vec::new(),
-        medications: Vec::new(),
-        microbiology: Vec::new(),
-        diagnoses: Vec::new(),
-        scores: Vec::new(),
-        differential: Vec::new(),
-        warnings,
+impl Engine {
+    /// Builds the output contract from an annotated document.
+    fn to_analysis(&self, doc: &Doc<'_>, options: &Options) -> Analysis {
+        let index = CharIndex::new(doc.text);
+        let span = |s| index.span(s);
+        let patient = analysis::Patient {
+            age: doc.patient.age.map(|(value, unit, s)| analysis::Age { value, unit, span: span(s) }),
+            sex: doc.patient.sex.map(|(sex, _)| sex),
+            sex_span: doc.patient.sex.map(|(_, s)| span(s)),
+        };
+        let sections = doc
+            .sections
+            .iter()
+            .filter(|s| !doc.is_hidden(s.span))
+            .map(|s| analysis::Section {
+                kind: s.kind,
+                title: s.title.map(|t| doc.text[t.range()].to_owned()),
+                span: span(s.span),
+                level: s.level,
+                system: s.system.clone(),
+            })
+            .collect();
+        let sentences: Vec<CharSpan> =
+            doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)).map(|s| span(s.span)).collect();
+        let entities = doc
+            .mentions
+            .iter()
+            .enumerate()
+            .map(|(n, mention)| {
+                let entry = &self.knowledge.concepts[mention.concept as usize];
+                let text = if mention.fragments.is_empty() {
+                    doc.text[mention.span.range()].to_owned()
+                } else {
+                    mention.fragments.iter().map(|f| &doc.text[f.range()]).collect::<Vec<_>>().join(" ")
+                };
+                analysis::Entity {
+                    id: format!("e{}", n + 1),
+                    entity_type: entry.concept_type.entity_type(),
+                    span: span(mention.span),
+                    text,
+                    concept: analysis::Concept {
+                        id: entry.id.clone(),
+                        label: entry.label.clone(),
+                        codes: entry.codes.clone(),
+                    },
+                    assertion: analysis::Assertion::default(),
+                    section: doc.section_at(mention.span.start),
+                    fragments: (!mention.fragments.is_empty())
+                        .then(|| mention.fragments.iter().map(|&f| span(f)).collect()),
+                }
+            })
+            .collect();
+        let warnings = doc
+            .warnings
+            .iter()
+            .map(|w| analysis::Warning { kind: w.kind.to_owned(), message: w.message.clone(), span: w.span.map(span) })
+            .collect();
+        Analysis {
+            schema: analysis::SCHEMA_VERSION,
+            casus_version: env!("CARGO_PKG_VERSION").to_owned(),
+            language: options.language.code().to_owned(),
+            blind: options.blind,
+            patient,
+            sections,
+            sentences,
+            entities,
+            measurements: Vec::new(),
+            medications: Vec::new(),
+            microbiology: Vec::new(),
+            diagnoses: Vec::new(),
+            scores: Vec::new(),
+            differential: Vec::new(),
+            warnings,
+        }
     }
 }

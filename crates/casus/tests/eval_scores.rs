@@ -44,6 +44,7 @@ fn entity(text: &str, entity_type: EntityType, needle: &str, assertion: Assertio
         concept: concept(codes),
         assertion,
         section: None,
+        fragments: None,
     }
 }
 

@@ -51,6 +51,7 @@ fn entity(text: &str, entity_type: EntityType, needle: &str) -> Entity {
         concept: Concept { id: "x".into(), label: "x".into(), codes: Default::default() },
         assertion: Assertion::default(),
         section: None,
+        fragments: None,
     }
 }
 

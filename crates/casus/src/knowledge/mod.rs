@@ -5,6 +5,7 @@
 //! tokenized with the same tokenizer as documents, so a phrase matches text exactly when their
 //! plain (case- and diacritic-folded) tokens are equal.
 
+pub mod concepts;
 pub mod tsv;
 
 use rustc_hash::FxHashMap;
@@ -13,6 +14,7 @@ use crate::analysis::{AgeUnit, SectionKind, Sex};
 use crate::error::KnowledgeError;
 use crate::text::normalize::Views;
 use crate::text::tokenize::{tokenize, TokenKind, TokenRules};
+use concepts::ConceptEntry;
 use tsv::Table;
 
 /// The embedded data files, by their path under `data/`.
@@ -22,6 +24,19 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/numbers.tsv", include_str!("../../../../data/ro/numbers.tsv")),
     ("ro/sections.tsv", include_str!("../../../../data/ro/sections.tsv")),
     ("ro/patient.tsv", include_str!("../../../../data/ro/patient.tsv")),
+];
+
+/// The embedded concept inventory, by path under `data/`; loaded in this order (an earlier
+/// concept wins a term that two concepts share).
+pub const EMBEDDED_CONCEPTS: &[(&str, &str)] = &[
+    ("concepts/disorders_a_to_i.tsv", include_str!("../../../../data/concepts/disorders_a_to_i.tsv")),
+    ("concepts/disorders_j_to_t.tsv", include_str!("../../../../data/concepts/disorders_j_to_t.tsv")),
+    ("concepts/signs_symptoms.tsv", include_str!("../../../../data/concepts/signs_symptoms.tsv")),
+    ("concepts/organisms.tsv", include_str!("../../../../data/concepts/organisms.tsv")),
+    ("concepts/drugs.tsv", include_str!("../../../../data/concepts/drugs.tsv")),
+    ("concepts/procedures_tests.tsv", include_str!("../../../../data/concepts/procedures_tests.tsv")),
+    ("concepts/labs_vitals.tsv", include_str!("../../../../data/concepts/labs_vitals.tsv")),
+    ("concepts/anatomy.tsv", include_str!("../../../../data/concepts/anatomy.tsv")),
 ];
 
 /// Number words by plain form: value and how they combine.
@@ -87,14 +102,19 @@ pub struct Knowledge {
     pub number_words: NumberWords,
     pub sections: Vec<SectionRule>,
     pub patient_words: Vec<(Phrase, PatientWord)>,
+    pub concepts: Vec<ConceptEntry>,
 }
 
 impl Knowledge {
     /// The knowledge embedded in the binary.
     pub fn embedded() -> Result<Knowledge, KnowledgeError> {
-        Knowledge::from_files(|name| {
+        let mut knowledge = Knowledge::from_files(|name| {
             EMBEDDED.iter().find(|(path, _)| *path == name).map(|(_, text)| *text).unwrap_or("")
-        })
+        })?;
+        for (file, text) in EMBEDDED_CONCEPTS {
+            concepts::parse(file, text, &mut knowledge.concepts)?;
+        }
+        Ok(knowledge)
     }
 
     /// Builds the knowledge from a function that returns the text of each data file.
@@ -180,7 +200,7 @@ impl Knowledge {
             patient_words.push((phrase(row.cells[2], &token_rules), word));
         }
 
-        Ok(Knowledge { token_rules, units, number_words, sections, patient_words })
+        Ok(Knowledge { token_rules, units, number_words, sections, patient_words, concepts: Vec::new() })
     }
 }
 

@@ -8,5 +8,6 @@ pub mod numbers;
 pub mod phrases;
 pub mod sections;
 pub mod sentences;
+pub mod stem;
 pub mod tokenize;
 pub mod validate;

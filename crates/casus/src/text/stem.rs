@@ -1,0 +1,119 @@
+//! Match keys: the form under which a token of the text and a token of a term are compared.
+//!
+//! Romanian inflects nouns and adjectives for number, case and definiteness by suffixes
+//! (`abces`, `abcesul`, `abcesului`, `abcese`, `abcesele`, `abceselor`; `spondilodiscită`,
+//! `spondilodiscita`, `spondilodiscitei`). A *light* stemmer removes only those inflectional
+//! endings from the plain (diacritic-free, lower-case) form, so that every form of a word gets
+//! one key, while derivational suffixes stay: `colecistită` (cholecystitis) and `colecist`
+//! (gall bladder) keep different keys. A Snowball stemmer would also strip derivation and merge
+//! such pairs, which is why casus has its own. Text and terms go through the same function, so
+//! what matters is consistency; the lemmas of SiMoNERo check it (tests/stem_lemmas.rs).
+//!
+//! Abbreviations written in capitals (`HTA`, `BPOC`, `L5-S1`) are keyed by their exact
+//! spelling: lower-cased they would collide with ordinary words.
+
+use std::borrow::Cow;
+
+/// Inflectional endings of nouns and adjectives, longest first (on the plain form: `ă` is `a`).
+const ENDINGS: &[&str] = &[
+    "urilor", "urile", "iilor", "ilor", "elor", "ului", "iile", "oase", "oasa", "oasei", "iei", "ile", "ele", "uri",
+    "ul", "ei", "ii", "ie", "ia", "ea", "a", "e", "i", "u",
+];
+
+/// The shortest stem an ending may leave.
+const MIN_STEM: usize = 3;
+
+/// Whether a token written this way is an abbreviation to be matched by its exact spelling:
+/// at least two capitals and no lower-case letter (`HTA`, `DZ`, `L5-S1`, `SpO2` is not).
+pub fn is_capital_abbreviation(original: &str) -> bool {
+    let mut capitals = 0;
+    for ch in original.chars() {
+        if ch.is_lowercase() {
+            return false;
+        }
+        if ch.is_uppercase() {
+            capitals += 1;
+        }
+    }
+    capitals >= 2
+}
+
+/// The match key of a token, from its original spelling and its plain form.
+pub fn key<'a>(original: &'a str, plain: &'a str) -> Cow<'a, str> {
+    if is_capital_abbreviation(original) {
+        return Cow::Owned(format!("@{original}"));
+    }
+    Cow::Borrowed(stem(plain))
+}
+
+/// Removes one inflectional ending from a plain word, keeping at least [`MIN_STEM`] chars.
+pub fn stem(plain: &str) -> &str {
+    if plain.len() <= MIN_STEM || !plain.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        return plain;
+    }
+    let mut stem = plain;
+    let mut removed = "";
+    for ending in ENDINGS {
+        if let Some(rest) = plain.strip_suffix(ending) {
+            if rest.len() >= MIN_STEM {
+                stem = rest;
+                removed = ending;
+                break;
+            }
+        }
+    }
+    // Nouns in -ură keep "ur" in the singular and lose it with "-uri" (fractură, fracturi;
+    // vărsătură, vărsături): drop it after the endings of those nouns, and only those, so that
+    // -urie (leucociturie) stays apart from leucocite.
+    if matches!(removed, "" | "a" | "i" | "ii" | "ile" | "ilor" | "ei") {
+        if let Some(rest) = stem.strip_suffix("ur") {
+            if rest.len() > 4 {
+                return rest;
+            }
+        }
+    }
+    // Adjectives in -os/-oasă/-oase/-oși: "dureros", "dureroasă".
+    if let Some(rest) = stem.strip_suffix("os") {
+        if rest.len() >= MIN_STEM {
+            return rest;
+        }
+    }
+    stem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same_key(forms: &[&str]) {
+        let keys: Vec<&str> = forms.iter().map(|f| stem(f)).collect();
+        assert!(keys.windows(2).all(|w| w[0] == w[1]), "{forms:?} → {keys:?}");
+    }
+
+    #[test]
+    fn every_inflected_form_gets_one_key() {
+        same_key(&["abces", "abcesul", "abcesului", "abcese", "abcesele", "abceselor"]);
+        same_key(&["spondilodiscita", "spondilodiscitei"]);
+        same_key(&["durere", "dureri", "durerea", "durerile", "durerilor"]);
+        same_key(&["abdominala", "abdominale", "abdominal"]);
+        same_key(&["infectie", "infectia", "infectiei", "infectii", "infectiilor"]);
+        same_key(&["fractura", "fracturi", "fracturii", "fracturile"]);
+        same_key(&["dureros", "dureroasa", "dureroase"]);
+        same_key(&["leucocite", "leucocitele", "leucocitelor"]);
+        same_key(&["varsatura", "varsaturi", "varsaturile", "varsaturii"]);
+    }
+
+    #[test]
+    fn derivation_is_kept_apart() {
+        assert_ne!(stem("colecistita"), stem("colecist"));
+        assert_ne!(stem("nefrita"), stem("nefroza"));
+        assert_ne!(stem("leucociturie"), stem("leucocite"));
+    }
+
+    #[test]
+    fn capital_abbreviations_keep_their_spelling() {
+        assert_eq!(key("HTA", "hta"), "@HTA");
+        assert_eq!(key("L5-S1", "l5-s1"), "@L5-S1");
+        assert_eq!(key("Hta", "hta"), "hta");
+    }
+}
