@@ -1,4 +1,5 @@
-//! Throughput of the text layer over the gold corpus, and the cost of building an engine.
+//! Throughput of the text layer, of each annotator and of the whole pipeline over the gold
+//! corpus, and the cost of building an engine.
 //!
 //! `cargo bench -p casus --bench text_layer`. Figures go in BENCHMARKS.md.
 
@@ -48,6 +49,22 @@ fn text_layer(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    group.bench_function("text_layer", |b| {
+        b.iter(|| texts.iter().map(|t| engine.text_layer(t, &options).unwrap().sentences.len()).sum::<usize>())
+    });
+    group.finish();
+
+    // Each annotator alone, over documents that already have their text layer.
+    let mut docs: Vec<_> = texts.iter().map(|t| engine.text_layer(t, &options).unwrap()).collect();
+    let mut group = c.benchmark_group("annotators");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("patient", |b| b.iter(|| docs.iter_mut().for_each(|d| engine.annotate_patient(d))));
+    group.bench_function("concepts", |b| b.iter(|| docs.iter_mut().for_each(|d| engine.annotate_concepts(d))));
+    group.bench_function("context", |b| b.iter(|| docs.iter_mut().for_each(|d| engine.annotate_context(d))));
+    group.finish();
+
+    let mut group = c.benchmark_group("pipeline");
+    group.throughput(Throughput::Bytes(bytes as u64));
     group.bench_function("document", |b| {
         b.iter(|| texts.iter().map(|t| engine.document(t, &options).unwrap().sentences.len()).sum::<usize>())
     });

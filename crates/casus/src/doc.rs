@@ -23,6 +23,8 @@ pub struct Doc<'t> {
     pub patient: PatientFacts,
     /// Concept mentions, in text order.
     pub mentions: Vec<Mention>,
+    /// The context of each mention (same order as `mentions`).
+    pub contexts: Vec<MentionContext>,
     pub warnings: Vec<DocWarning>,
 }
 
@@ -35,6 +37,18 @@ pub struct Mention {
     pub fragments: Vec<Span>,
     /// Index into the knowledge's concepts.
     pub concept: u32,
+    /// The tokens from the first to the last of the mention.
+    pub tokens: std::ops::Range<usize>,
+}
+
+/// What the text says around a mention.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MentionContext {
+    pub negated: bool,
+    pub uncertain: bool,
+    pub historical: bool,
+    pub hypothetical: bool,
+    pub experiencer: crate::analysis::Experiencer,
 }
 
 /// What the text says about the patient, with the spans that say it.

@@ -2,6 +2,7 @@
 
 use crate::analysis::{self, Analysis, CharSpan, SectionKind};
 use crate::annotate::concepts::ConceptMatcher;
+use crate::annotate::context::ContextMatcher;
 use crate::annotate::patient::PatientMatcher;
 use crate::doc::{Doc, DocWarning, PatientFacts};
 use crate::error::Error;
@@ -65,6 +66,7 @@ pub struct Engine {
     sections: SectionMatcher,
     patient: PatientMatcher,
     concepts: ConceptMatcher,
+    context: ContextMatcher,
 }
 
 impl Engine {
@@ -77,7 +79,8 @@ impl Engine {
         let sections = SectionMatcher::new(&knowledge.sections);
         let patient = PatientMatcher::new(&knowledge.patient_words);
         let concepts = ConceptMatcher::new(&knowledge.concepts, &knowledge.token_rules);
-        Engine { knowledge, sections, patient, concepts }
+        let context = ContextMatcher::new(&knowledge.triggers, &knowledge.section_context);
+        Engine { knowledge, sections, patient, concepts, context }
     }
 
     pub fn knowledge(&self) -> &Knowledge {
@@ -98,6 +101,13 @@ impl Engine {
 
     /// Runs the pipeline and returns the annotated document (for tools that need the internals).
     pub fn document<'t>(&self, text: &'t str, options: &Options) -> Result<Doc<'t>, Error> {
+        let mut doc = self.text_layer(text, options)?;
+        self.annotate(&mut doc);
+        Ok(doc)
+    }
+
+    /// The text layer: validation, views, tokens, sentences, sections, number convention.
+    pub fn text_layer<'t>(&self, text: &'t str, options: &Options) -> Result<Doc<'t>, Error> {
         let text = validate::validate_str(text, options.max_bytes)?;
         let views = Views::new(text);
         let tokens = tokenize(text, &views, &self.knowledge.token_rules);
@@ -125,12 +135,33 @@ impl Engine {
             hidden,
             patient: PatientFacts::default(),
             mentions: Vec::new(),
+            contexts: Vec::new(),
             warnings: Vec::new(),
         };
         warn_ambiguous_numbers(&mut doc);
-        self.patient.annotate(&mut doc, &self.knowledge.number_words);
-        self.concepts.annotate(&mut doc, &self.knowledge.concepts);
         Ok(doc)
+    }
+
+    /// The annotators, in pipeline order, over a document that has its text layer.
+    pub fn annotate(&self, doc: &mut Doc<'_>) {
+        self.annotate_patient(doc);
+        self.annotate_concepts(doc);
+        self.annotate_context(doc);
+    }
+
+    /// Age and sex.
+    pub fn annotate_patient(&self, doc: &mut Doc<'_>) {
+        self.patient.annotate(doc, &self.knowledge.number_words);
+    }
+
+    /// Concept mentions.
+    pub fn annotate_concepts(&self, doc: &mut Doc<'_>) {
+        self.concepts.annotate(doc, &self.knowledge.concepts);
+    }
+
+    /// The context of each mention (needs the mentions).
+    pub fn annotate_context(&self, doc: &mut Doc<'_>) {
+        self.context.annotate(doc);
     }
 }
 
@@ -201,7 +232,16 @@ impl Engine {
                         label: entry.label.clone(),
                         codes: entry.codes.clone(),
                     },
-                    assertion: analysis::Assertion::default(),
+                    assertion: {
+                        let context = doc.contexts.get(n).copied().unwrap_or_default();
+                        analysis::Assertion {
+                            negated: context.negated,
+                            uncertain: context.uncertain,
+                            historical: context.historical,
+                            hypothetical: context.hypothetical,
+                            experiencer: context.experiencer,
+                        }
+                    },
                     section: doc.section_at(mention.span.start),
                     fragments: (!mention.fragments.is_empty())
                         .then(|| mention.fragments.iter().map(|&f| span(f)).collect()),

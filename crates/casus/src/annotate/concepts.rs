@@ -25,6 +25,9 @@ use crate::text::tokenize::{tokenize, TokenKind, TokenRules};
 /// The symbol of a token that no term uses, and of a sentence end.
 const BOUNDARY: char = '\u{10000}';
 
+/// The genitive articles, which Romanian drops after a definite noun (plain forms).
+const GENITIVE_ARTICLES: &[&str] = &["a", "al", "ai", "ale"];
+
 /// Words that coordinate two modifiers of one head (plain forms).
 const COORDINATORS: &[&str] = &["si", "sau", ",", "ori"];
 
@@ -56,23 +59,32 @@ impl ConceptMatcher {
         for (index, concept) in concepts.iter().enumerate() {
             for term in concept.terms.iter().chain(&concept.abbreviations) {
                 let views = Views::new(term);
-                let mut symbols = String::new();
-                for token in tokenize(term, &views, rules) {
-                    let key = stem::key(&term[token.span.range()], views.plain.slice(token.span));
+                let tokens = tokenize(term, &views, rules);
+                let mut full = String::new();
+                // The same term without its genitive article: "drenare a abcesului" is also
+                // written "drenarea abcesului".
+                let mut without_article = String::new();
+                for (n, token) in tokens.iter().enumerate() {
+                    let plain = views.plain.slice(token.span);
+                    let key = stem::key(&term[token.span.range()], plain);
                     let next = vocabulary.len() as u32;
                     let id = *vocabulary.entry(key.into_owned()).or_insert(next);
-                    symbols.push(symbol(id));
+                    full.push(symbol(id));
+                    let inner = n > 0 && n + 1 < tokens.len();
+                    if !(inner && GENITIVE_ARTICLES.contains(&plain)) {
+                        without_article.push(symbol(id));
+                    }
                 }
-                if symbols.is_empty() {
-                    continue;
+                let variants = if without_article != full { vec![full, without_article] } else { vec![full] };
+                for symbols in variants.into_iter().filter(|s| !s.is_empty()) {
+                    if by_symbols.contains_key(&symbols) {
+                        shadowed_terms += 1;
+                        continue;
+                    }
+                    by_symbols.insert(symbols.clone(), index as u32);
+                    patterns.push(symbols);
+                    pattern_concept.push(index as u32);
                 }
-                if by_symbols.contains_key(&symbols) {
-                    shadowed_terms += 1;
-                    continue;
-                }
-                by_symbols.insert(symbols.clone(), index as u32);
-                patterns.push(symbols);
-                pattern_concept.push(index as u32);
             }
         }
         let automaton = AhoCorasick::builder()
@@ -113,7 +125,7 @@ impl ConceptMatcher {
             if in_exam_label(doc, span) {
                 continue;
             }
-            mentions.push(Mention { span, fragments: Vec::new(), concept });
+            mentions.push(Mention { span, fragments: Vec::new(), concept, tokens: first..last + 1 });
             if last > first {
                 let head = &symbols[found.start()..found.end() - width];
                 self.coordinated(doc, concepts, (head, first, last), &mut mentions);
@@ -146,7 +158,12 @@ impl ConceptMatcher {
             }
             let head_span = Span::new(doc.tokens[first].span.start, doc.tokens[last - 1].span.end);
             let tail = doc.tokens[candidate].span;
-            out.push(Mention { span: head_span.cover(tail), fragments: vec![head_span, tail], concept });
+            out.push(Mention {
+                span: head_span.cover(tail),
+                fragments: vec![head_span, tail],
+                concept,
+                tokens: first..candidate + 1,
+            });
             at = candidate + 1;
         }
     }
@@ -176,7 +193,7 @@ fn names_a_measurement(doc: &Doc<'_>, last: usize, concept_type: ConceptType) ->
         return false;
     }
     let mut i = last + 1;
-    while i < doc.tokens.len() && matches!(doc.token_text(i), ":" | "=" | "-") {
+    while i < doc.tokens.len() && matches!(doc.token_text(i), ":" | "=" | "-" | "<" | ">" | "≤" | "≥") {
         i += 1;
     }
     doc.tokens.get(i).is_some_and(|t| {

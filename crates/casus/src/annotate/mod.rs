@@ -1,4 +1,5 @@
 //! Annotators: stages that read the text layer and add facts to the document.
 
 pub mod concepts;
+pub mod context;
 pub mod patient;

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use crate::analysis::{AgeUnit, SectionKind, Sex};
 use crate::error::KnowledgeError;
 use crate::text::normalize::Views;
-use crate::text::tokenize::{tokenize, TokenKind, TokenRules};
+use crate::text::tokenize::{tokenize, TokenRules};
 use concepts::ConceptEntry;
 use tsv::Table;
 
@@ -24,6 +24,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/numbers.tsv", include_str!("../../../../data/ro/numbers.tsv")),
     ("ro/sections.tsv", include_str!("../../../../data/ro/sections.tsv")),
     ("ro/patient.tsv", include_str!("../../../../data/ro/patient.tsv")),
+    ("ro/context.tsv", include_str!("../../../../data/ro/context.tsv")),
+    ("ro/section_context.tsv", include_str!("../../../../data/ro/section_context.tsv")),
 ];
 
 /// The embedded concept inventory, by path under `data/`; loaded in this order (an earlier
@@ -94,6 +96,54 @@ pub enum PatientWord {
     AgeUnit(AgeUnit),
 }
 
+/// What a context trigger says about the mentions in its scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerCategory {
+    Negated,
+    Uncertain,
+    Historical,
+    Hypothetical,
+    Family,
+    /// Holds its tokens so that a shorter trigger inside it does not fire.
+    Pseudo,
+    /// Ends the scope of other triggers.
+    Terminate,
+}
+
+impl TriggerCategory {
+    fn parse(name: &str) -> Option<TriggerCategory> {
+        Some(match name {
+            "negated" => TriggerCategory::Negated,
+            "uncertain" => TriggerCategory::Uncertain,
+            "historical" => TriggerCategory::Historical,
+            "hypothetical" => TriggerCategory::Hypothetical,
+            "family" => TriggerCategory::Family,
+            "pseudo" => TriggerCategory::Pseudo,
+            "terminate" => TriggerCategory::Terminate,
+            _ => return None,
+        })
+    }
+}
+
+/// Which way a trigger's scope runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerDirection {
+    Forward,
+    Backward,
+    Both,
+    /// Pseudo and terminating triggers have no scope.
+    None,
+}
+
+/// One context trigger of `data/ro/context.tsv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TriggerRule {
+    pub category: TriggerCategory,
+    pub direction: TriggerDirection,
+    /// The farthest a mention may be, in tokens between it and the trigger.
+    pub window: usize,
+}
+
 /// Everything the engine knows, compiled for use.
 #[derive(Debug, Clone)]
 pub struct Knowledge {
@@ -103,6 +153,8 @@ pub struct Knowledge {
     pub sections: Vec<SectionRule>,
     pub patient_words: Vec<(Phrase, PatientWord)>,
     pub concepts: Vec<ConceptEntry>,
+    pub triggers: Vec<(Phrase, TriggerRule)>,
+    pub section_context: Vec<(Phrase, TriggerCategory)>,
 }
 
 impl Knowledge {
@@ -200,18 +252,48 @@ impl Knowledge {
             patient_words.push((phrase(row.cells[2], &token_rules), word));
         }
 
-        Ok(Knowledge { token_rules, units, number_words, sections, patient_words, concepts: Vec::new() })
+        let context =
+            Table::parse("ro/context.tsv", file("ro/context.tsv"), &["phrase", "category", "direction", "window"])?;
+        let mut triggers = Vec::with_capacity(context.rows.len());
+        for row in &context.rows {
+            let category = TriggerCategory::parse(row.cells[1])
+                .ok_or_else(|| context.error(row, format!("unknown category {:?}", row.cells[1])))?;
+            let direction = match row.cells[2] {
+                "forward" => TriggerDirection::Forward,
+                "backward" => TriggerDirection::Backward,
+                "both" => TriggerDirection::Both,
+                "-" => TriggerDirection::None,
+                other => return Err(context.error(row, format!("unknown direction {other:?}"))),
+            };
+            let window = row.cells[3].parse().map_err(|_| context.error(row, "window is not a count"))?;
+            triggers.push((phrase(row.cells[0], &token_rules), TriggerRule { category, direction, window }));
+        }
+
+        let defaults = Table::parse("ro/section_context.tsv", file("ro/section_context.tsv"), &["title", "category"])?;
+        let mut section_context = Vec::with_capacity(defaults.rows.len());
+        for row in &defaults.rows {
+            let category = TriggerCategory::parse(row.cells[1])
+                .ok_or_else(|| defaults.error(row, format!("unknown category {:?}", row.cells[1])))?;
+            section_context.push((phrase(row.cells[0], &token_rules), category));
+        }
+
+        Ok(Knowledge {
+            token_rules,
+            units,
+            number_words,
+            sections,
+            patient_words,
+            concepts: Vec::new(),
+            triggers,
+            section_context,
+        })
     }
 }
 
 /// Tokenizes a phrase of the data into plain token forms, as documents are tokenized.
 pub fn phrase(text: &str, rules: &TokenRules) -> Phrase {
     let views = Views::new(text);
-    tokenize(text, &views, rules)
-        .into_iter()
-        .filter(|token| token.kind != TokenKind::Punct || text[token.span.range()] == *":")
-        .map(|token| views.plain.slice(token.span).to_owned())
-        .collect()
+    tokenize(text, &views, rules).into_iter().map(|token| views.plain.slice(token.span).to_owned()).collect()
 }
 
 #[cfg(test)]

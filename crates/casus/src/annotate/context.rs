@@ -1,0 +1,135 @@
+//! Context of each concept mention: negated, uncertain, historical, hypothetical, and who
+//! experienced it, after ConText (Harkema et al., J Biomed Inform 2009) with its rules as data
+//! (`data/ro/context.tsv`, `data/ro/section_context.tsv`).
+//!
+//! A trigger phrase gives its attribute to the mentions in its scope: forward, backward or both
+//! from the trigger, at most `window` tokens away, never past the sentence, a terminating word
+//! ("dar", "însă", "iar", ";"), or the start of a section or exam label ("Neurologic: fără focar
+//! AR: MVC": "MVC" is not negated). A pseudo-trigger ("fără îndoială") holds its tokens so that
+//! the shorter trigger inside it does not fire. Longest triggers win. A section whose title
+//! says so ("Antecedente heredocolaterale:") gives its attribute to every mention in it.
+
+use std::ops::Range;
+
+use crate::analysis::Experiencer;
+use crate::doc::{Doc, MentionContext};
+use crate::knowledge::{Phrase, TriggerCategory, TriggerDirection, TriggerRule};
+use crate::text::phrases::PhraseIndex;
+
+#[derive(Debug, Clone)]
+pub struct ContextMatcher {
+    triggers: PhraseIndex<TriggerRule>,
+    section_defaults: Vec<(Phrase, TriggerCategory)>,
+}
+
+/// A trigger found in a sentence.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    tokens: (usize, usize),
+    rule: TriggerRule,
+}
+
+impl ContextMatcher {
+    pub fn new(triggers: &[(Phrase, TriggerRule)], section_defaults: &[(Phrase, TriggerCategory)]) -> Self {
+        ContextMatcher {
+            triggers: PhraseIndex::new(triggers.iter().cloned()),
+            section_defaults: section_defaults.to_vec(),
+        }
+    }
+
+    /// Sets the context of every mention of `doc`.
+    pub fn annotate(&self, doc: &mut Doc<'_>) {
+        let mut contexts = vec![MentionContext::default(); doc.mentions.len()];
+        let boundaries: Vec<usize> = doc.sections.iter().map(|s| s.span.start).collect();
+        for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
+            let found = self.triggers_in(doc, sentence.tokens.clone());
+            if found.iter().all(|f| matches!(f.rule.category, TriggerCategory::Pseudo | TriggerCategory::Terminate)) {
+                continue;
+            }
+            for (m, mention) in doc.mentions.iter().enumerate() {
+                if mention.tokens.start < sentence.tokens.start || mention.tokens.end > sentence.tokens.end {
+                    continue;
+                }
+                for trigger in &found {
+                    if in_scope(doc, &found, &boundaries, trigger, &mention.tokens) {
+                        contexts[m].set(trigger.rule.category);
+                    }
+                }
+            }
+        }
+        for (m, mention) in doc.mentions.iter().enumerate() {
+            for section in doc.sections.iter().filter(|s| s.span.contains(mention.span)) {
+                let Some(title) = section.title else { continue };
+                let title_words: Vec<&str> = doc
+                    .tokens
+                    .iter()
+                    .filter(|t| title.contains(t.span) && doc.text[t.span.range()] != *":")
+                    .map(|t| doc.views.plain.slice(t.span))
+                    .collect();
+                for (phrase, category) in &self.section_defaults {
+                    if title_words.iter().copied().eq(phrase.iter().map(String::as_str)) {
+                        contexts[m].set(*category);
+                    }
+                }
+            }
+        }
+        doc.contexts = contexts;
+    }
+
+    fn triggers_in(&self, doc: &Doc<'_>, tokens: Range<usize>) -> Vec<Found> {
+        let mut found = Vec::new();
+        let mut i = tokens.start;
+        while i < tokens.end {
+            match self.triggers.matches_at(|k| doc.plain(k), i, tokens.end).next() {
+                Some((len, rule)) => {
+                    found.push(Found { tokens: (i, i + len), rule: *rule });
+                    i += len;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+}
+
+/// Whether `mention` lies in the scope of `trigger`.
+fn in_scope(doc: &Doc<'_>, found: &[Found], boundaries: &[usize], trigger: &Found, mention: &Range<usize>) -> bool {
+    use TriggerDirection::*;
+    let rule = trigger.rule;
+    if matches!(rule.category, TriggerCategory::Pseudo | TriggerCategory::Terminate) {
+        return false;
+    }
+    let (t_start, t_end) = trigger.tokens;
+    // The tokens between trigger and mention, and the bytes they cover.
+    let (between, gap) = if mention.start >= t_end && matches!(rule.direction, Forward | Both) {
+        let gap = (doc.tokens[t_end - 1].span.end, doc.tokens[mention.start].span.start);
+        (t_end..mention.start, gap)
+    } else if mention.end <= t_start && matches!(rule.direction, Backward | Both) {
+        let gap = (doc.tokens[mention.end - 1].span.end, doc.tokens[t_start].span.start);
+        (mention.end..t_start, gap)
+    } else {
+        return false;
+    };
+    if between.len() > rule.window {
+        return false;
+    }
+    let terminated = found.iter().any(|f| {
+        f.rule.category == TriggerCategory::Terminate && f.tokens.0 >= between.start && f.tokens.1 <= between.end
+    });
+    // A section or exam label that starts after the first of the two closes the scope.
+    let crosses_section = boundaries.iter().any(|&b| gap.0 < b && b <= gap.1);
+    !terminated && !crosses_section
+}
+
+impl MentionContext {
+    fn set(&mut self, category: TriggerCategory) {
+        match category {
+            TriggerCategory::Negated => self.negated = true,
+            TriggerCategory::Uncertain => self.uncertain = true,
+            TriggerCategory::Historical => self.historical = true,
+            TriggerCategory::Hypothetical => self.hypothetical = true,
+            TriggerCategory::Family => self.experiencer = Experiencer::Family,
+            TriggerCategory::Pseudo | TriggerCategory::Terminate => {}
+        }
+    }
+}
