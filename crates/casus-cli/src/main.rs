@@ -60,6 +60,10 @@ enum Command {
         /// The split is the gold directory's name (dev, test).
         #[arg(long, value_name = "FILE", requires = "gold")]
         floors: Option<PathBuf>,
+        /// Rewrite this split's floors in the --floors file with the scores just measured
+        /// (rounded down). Part of every improvement; review the diff before committing.
+        #[arg(long, requires = "floors")]
+        update_floors: bool,
     },
 }
 
@@ -122,7 +126,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             write_stdout(&rendered)
         }
-        Command::Eval { target, format, floors } => {
+        Command::Eval { target, format, floors, update_floors } => {
             let engine = Engine::new().map_err(|err| Failure { code: EXIT_SOFTWARE, message: err.to_string() })?;
             if let Some(path) = target.simonero {
                 let sentences = casus::eval::simonero::load(&path)
@@ -149,6 +153,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let floors = casus::eval::floors::parse(&text)
                 .map_err(|err| Failure { code: EXIT_DATA, message: format!("{}: {err}", floors_path.display()) })?;
             let split = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if update_floors {
+                let mut floors = floors;
+                casus::eval::floors::update(&report, &split, &mut floors);
+                let text = serde_json::to_string_pretty(&floors).expect("floors serialize") + "\n";
+                return std::fs::write(&floors_path, text).map_err(|err| Failure {
+                    code: EXIT_IO,
+                    message: format!("cannot write {}: {}", floors_path.display(), io_reason(&err)),
+                });
+            }
             let violations = casus::eval::floors::check(&report, &split, &floors);
             if violations.is_empty() {
                 return Ok(());

@@ -57,15 +57,19 @@ pub fn check(report: &Report, split: &str, floors: &Floors) -> Vec<Violation> {
         .collect()
 }
 
-/// The current value of every score that `floors` names for `split`, rounded down to four
-/// decimals: what `casus eval --write-floors` commits.
-pub fn current(report: &Report, pointers: impl IntoIterator<Item = String>) -> BTreeMap<String, f64> {
+/// Sets the floors of `split` to the scores of `report`, rounded down to four decimals. The
+/// scores named are the split's own, or, for a split without floors yet, those of the first
+/// split that has some.
+pub fn update(report: &Report, split: &str, floors: &mut Floors) {
     let json = serde_json::to_value(report).expect("the report serializes");
-    pointers
-        .into_iter()
-        .filter_map(|pointer| {
-            let value = json.pointer(&pointer)?.as_f64()?;
-            Some((pointer, (value * 10_000.0).floor() / 10_000.0))
-        })
-        .collect()
+    let pointers: Vec<String> = match floors.get(split).or_else(|| floors.values().next()) {
+        Some(existing) => existing.keys().cloned().collect(),
+        None => return,
+    };
+    let entry = floors.entry(split.to_owned()).or_default();
+    for pointer in pointers {
+        if let Some(value) = json.pointer(&pointer).and_then(serde_json::Value::as_f64) {
+            entry.insert(pointer, (value * 10_000.0).floor() / 10_000.0);
+        }
+    }
 }
