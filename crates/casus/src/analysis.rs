@@ -170,6 +170,34 @@ pub enum EntityType {
     Organism,
 }
 
+impl EntityType {
+    pub const ALL: [EntityType; 7] = [
+        EntityType::Disorder,
+        EntityType::SignSymptom,
+        EntityType::Anatomy,
+        EntityType::Procedure,
+        EntityType::Test,
+        EntityType::Drug,
+        EntityType::Organism,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Disorder => "disorder",
+            EntityType::SignSymptom => "sign_symptom",
+            EntityType::Anatomy => "anatomy",
+            EntityType::Procedure => "procedure",
+            EntityType::Test => "test",
+            EntityType::Drug => "drug",
+            EntityType::Organism => "organism",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<EntityType> {
+        EntityType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
 /// The context of a mention.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Assertion {

@@ -161,7 +161,7 @@ impl Engine {
 
     /// The context of each mention (needs the mentions).
     pub fn annotate_context(&self, doc: &mut Doc<'_>) {
-        self.context.annotate(doc);
+        self.context.annotate(doc, &self.knowledge.concepts);
     }
 }
 

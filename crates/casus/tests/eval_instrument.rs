@@ -5,7 +5,7 @@ mod common;
 
 use casus::analysis::Assertion;
 use casus::eval::{compare, load_dir, GoldCase, Report};
-use casus::{Engine, Options};
+use casus::Options;
 
 fn dev() -> Vec<GoldCase> {
     load_dir(&common::root().join("corpus/dev")).unwrap()
@@ -13,7 +13,7 @@ fn dev() -> Vec<GoldCase> {
 
 /// Scores of the engine's analyses after `change` is applied to each of them.
 fn scores_with(cases: &[GoldCase], change: impl Fn(&mut casus::Analysis)) -> Report {
-    let engine = Engine::new().unwrap();
+    let engine = common::engine();
     let counts: Vec<_> = cases
         .iter()
         .map(|case| {

@@ -3,10 +3,10 @@
 mod common;
 
 use casus::analysis::{AgeUnit, Sex};
-use casus::{Engine, Options};
+use casus::Options;
 
 fn patient(text: &str) -> (Option<(u32, AgeUnit, String)>, Option<Sex>) {
-    let engine = Engine::new().unwrap();
+    let engine = common::engine();
     let analysis = engine.analyze(text, &Options::default()).unwrap();
     common::assert_valid(&analysis);
     let age = analysis.patient.age.map(|a| (a.value, a.unit, common::quote(text, a.span)));
@@ -48,7 +48,7 @@ fn the_age_span_covers_number_and_unit() {
 
 #[test]
 fn a_conflicting_sex_is_warned_not_hidden() {
-    let engine = Engine::new().unwrap();
+    let engine = common::engine();
     let analysis = engine.analyze("Pacienta de 60 de ani. Pacientul a fost externat.", &Options::default()).unwrap();
     assert_eq!(analysis.patient.sex, Some(Sex::Female));
     assert!(analysis.warnings.iter().any(|w| w.kind == "patient_sex_conflict"));

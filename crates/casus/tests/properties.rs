@@ -1,6 +1,13 @@
 //! Properties of the text layer that hold for every input.
 
+use std::sync::OnceLock;
+
 use casus::{Engine, Error, Options};
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new().unwrap())
+}
 use proptest::prelude::*;
 
 /// Strings that look like clinical text: Romanian letters in both spellings, digits, the
@@ -19,7 +26,7 @@ proptest! {
 
     #[test]
     fn never_panics_and_spans_stay_in_bounds(text in clinical_text()) {
-        let engine = Engine::new().unwrap();
+        let engine = engine();
         let chars = text.chars().count();
         match engine.analyze(&text, &Options::default()) {
             Ok(analysis) => {
@@ -44,7 +51,7 @@ proptest! {
 
     #[test]
     fn any_bytes_give_ok_or_a_typed_input_error(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
-        let engine = Engine::new().unwrap();
+        let engine = engine();
         match engine.analyze_bytes(&bytes, &Options::default()) {
             Ok(_) | Err(Error::Input(_)) => {}
             Err(other) => prop_assert!(false, "unexpected error {other}"),
@@ -54,7 +61,7 @@ proptest! {
     #[test]
     fn tokens_and_views_map_back_exactly(text in clinical_text()) {
         prop_assume!(!text.trim().is_empty());
-        let engine = Engine::new().unwrap();
+        let engine = engine();
         let doc = engine.document(&text, &Options::default()).unwrap();
         let mut last_end = 0;
         for token in &doc.tokens {

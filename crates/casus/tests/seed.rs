@@ -3,11 +3,11 @@
 mod common;
 
 use casus::analysis::{AgeUnit, SectionKind, Sex};
-use casus::{Engine, Options};
+use casus::Options;
 use common::{assert_valid, quote, seed};
 
 fn analyze(blind: bool) -> casus::Analysis {
-    let engine = Engine::new().unwrap();
+    let engine = common::engine();
     engine.analyze(&seed(), &Options { blind, ..Options::default() }).unwrap()
 }
 
@@ -100,7 +100,7 @@ fn the_whole_analysis_is_stable() {
 
 #[test]
 fn json_is_deterministic() {
-    let engine = Engine::new().unwrap();
+    let engine = common::engine();
     let a = casus::export::to_json(&engine.analyze(&seed(), &Options::default()).unwrap());
     let b = casus::export::to_json(&engine.analyze(&seed(), &Options::default()).unwrap());
     assert_eq!(a, b);

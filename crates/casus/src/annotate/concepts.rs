@@ -56,35 +56,51 @@ impl ConceptMatcher {
         let mut pattern_concept = Vec::new();
         let mut by_symbols: FxHashMap<String, u32> = FxHashMap::default();
         let mut shadowed_terms = 0;
+        // All terms are tokenized in one pass over one text, a term per line: one set of views
+        // instead of one per term keeps the engine's start-up short.
+        let mut all = String::new();
+        let mut terms: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
         for (index, concept) in concepts.iter().enumerate() {
             for term in concept.terms.iter().chain(&concept.abbreviations) {
-                let views = Views::new(term);
-                let tokens = tokenize(term, &views, rules);
-                let mut full = String::new();
-                // The same term without its genitive article: "drenare a abcesului" is also
-                // written "drenarea abcesului".
-                let mut without_article = String::new();
-                for (n, token) in tokens.iter().enumerate() {
-                    let plain = views.plain.slice(token.span);
-                    let key = stem::key(&term[token.span.range()], plain);
-                    let next = vocabulary.len() as u32;
-                    let id = *vocabulary.entry(key.into_owned()).or_insert(next);
-                    full.push(symbol(id));
-                    let inner = n > 0 && n + 1 < tokens.len();
-                    if !(inner && GENITIVE_ARTICLES.contains(&plain)) {
-                        without_article.push(symbol(id));
-                    }
+                let start = all.len();
+                all.push_str(term);
+                terms.push((index as u32, start..all.len()));
+                all.push('\n');
+            }
+        }
+        let views = Views::new(&all);
+        let tokens = tokenize(&all, &views, rules);
+        let mut next_token = 0;
+        for (concept, range) in terms {
+            let first = next_token;
+            while next_token < tokens.len() && tokens[next_token].span.end <= range.end {
+                next_token += 1;
+            }
+            let term_tokens = &tokens[first..next_token];
+            let mut full = String::new();
+            // The same term without its genitive article: "drenare a abcesului" is also
+            // written "drenarea abcesului".
+            let mut without_article = String::new();
+            for (n, token) in term_tokens.iter().enumerate() {
+                let plain = views.plain.slice(token.span);
+                let key = stem::key(&all[token.span.range()], plain);
+                let next = vocabulary.len() as u32;
+                let id = *vocabulary.entry(key.into_owned()).or_insert(next);
+                full.push(symbol(id));
+                let inner = n > 0 && n + 1 < term_tokens.len();
+                if !(inner && GENITIVE_ARTICLES.contains(&plain)) {
+                    without_article.push(symbol(id));
                 }
-                let variants = if without_article != full { vec![full, without_article] } else { vec![full] };
-                for symbols in variants.into_iter().filter(|s| !s.is_empty()) {
-                    if by_symbols.contains_key(&symbols) {
-                        shadowed_terms += 1;
-                        continue;
-                    }
-                    by_symbols.insert(symbols.clone(), index as u32);
-                    patterns.push(symbols);
-                    pattern_concept.push(index as u32);
+            }
+            let variants = if without_article != full { vec![full, without_article] } else { vec![full] };
+            for symbols in variants.into_iter().filter(|s| !s.is_empty()) {
+                if by_symbols.contains_key(&symbols) {
+                    shadowed_terms += 1;
+                    continue;
                 }
+                by_symbols.insert(symbols.clone(), concept);
+                patterns.push(symbols);
+                pattern_concept.push(concept);
             }
         }
         let automaton = AhoCorasick::builder()

@@ -6,14 +6,17 @@
 //! from the trigger, at most `window` tokens away, never past the sentence, a terminating word
 //! ("dar", "însă", "iar", ";"), or the start of a section or exam label ("Neurologic: fără focar
 //! AR: MVC": "MVC" is not negated). A pseudo-trigger ("fără îndoială") holds its tokens so that
-//! the shorter trigger inside it does not fire. Longest triggers win. A section whose title
-//! says so ("Antecedente heredocolaterale:") gives its attribute to every mention in it.
+//! the shorter trigger inside it does not fire. Longest triggers win. A section title that says
+//! so ("AHC:", "Antecedente personale patologice:") gives its attribute to the mentions of the
+//! sentence it opens.
 
 use std::ops::Range;
 
 use crate::analysis::Experiencer;
 use crate::doc::{Doc, MentionContext};
+use crate::knowledge::concepts::ConceptEntry;
 use crate::knowledge::{Phrase, TriggerCategory, TriggerDirection, TriggerRule};
+use crate::span::Span;
 use crate::text::phrases::PhraseIndex;
 
 #[derive(Debug, Clone)]
@@ -38,7 +41,7 @@ impl ContextMatcher {
     }
 
     /// Sets the context of every mention of `doc`.
-    pub fn annotate(&self, doc: &mut Doc<'_>) {
+    pub fn annotate(&self, doc: &mut Doc<'_>, concepts: &[ConceptEntry]) {
         let mut contexts = vec![MentionContext::default(); doc.mentions.len()];
         let boundaries: Vec<usize> = doc.sections.iter().map(|s| s.span.start).collect();
         for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
@@ -46,28 +49,46 @@ impl ContextMatcher {
             if found.iter().all(|f| matches!(f.rule.category, TriggerCategory::Pseudo | TriggerCategory::Terminate)) {
                 continue;
             }
-            for (m, mention) in doc.mentions.iter().enumerate() {
-                if mention.tokens.start < sentence.tokens.start || mention.tokens.end > sentence.tokens.end {
+            // Mentions are in text order: those of this sentence form one run.
+            let first = doc.mentions.partition_point(|m| m.tokens.start < sentence.tokens.start);
+            for (m, mention) in doc.mentions.iter().enumerate().skip(first) {
+                if mention.tokens.start >= sentence.tokens.end {
+                    break;
+                }
+                if mention.tokens.end > sentence.tokens.end {
                     continue;
                 }
+                let entity_type = concepts[mention.concept as usize].concept_type.entity_type();
                 for trigger in &found {
-                    if in_scope(doc, &found, &boundaries, trigger, &mention.tokens) {
+                    let applies = trigger.rule.applies_to.is_none_or(|types| types.contains(entity_type));
+                    if applies && in_scope(doc, &found, &boundaries, trigger, &mention.tokens) {
                         contexts[m].set(trigger.rule.category);
                     }
                 }
             }
         }
-        for (m, mention) in doc.mentions.iter().enumerate() {
-            for section in doc.sections.iter().filter(|s| s.span.contains(mention.span)) {
-                let Some(title) = section.title else { continue };
-                let title_words: Vec<&str> = doc
-                    .tokens
-                    .iter()
-                    .filter(|t| title.contains(t.span) && doc.text[t.span.range()] != *":")
-                    .map(|t| doc.views.plain.slice(t.span))
-                    .collect();
-                for (phrase, category) in &self.section_defaults {
-                    if title_words.iter().copied().eq(phrase.iter().map(String::as_str)) {
+        // Section defaults: decided once per section, then given to the mentions inside.
+        for section in &doc.sections {
+            let Some(title) = section.title else { continue };
+            let title_words: Vec<&str> = doc
+                .tokens
+                .iter()
+                .skip_while(|t| t.span.start < title.start)
+                .take_while(|t| t.span.end <= title.end)
+                .filter(|t| doc.text[t.span.range()] != *":")
+                .map(|t| doc.views.plain.slice(t.span))
+                .collect();
+            let defaults = self
+                .section_defaults
+                .iter()
+                .filter(|(phrase, _)| title_words.iter().copied().eq(phrase.iter().map(String::as_str)));
+            // The items under such a title ("AHC: mama cu DZ tip 2.") end with its sentence; the
+            // section itself may run on through text that is the patient's own.
+            let Some(sentence) = doc.sentences.iter().find(|s| s.span.contains(title)) else { continue };
+            let reach = Span::new(title.end, sentence.span.end.min(section.span.end));
+            for (_, category) in defaults {
+                for (m, mention) in doc.mentions.iter().enumerate() {
+                    if reach.contains(mention.span) {
                         contexts[m].set(*category);
                     }
                 }

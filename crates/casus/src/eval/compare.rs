@@ -29,15 +29,7 @@ pub const ENTITY_TYPES: [EntityType; 7] = [
 
 /// The contract's name of an entity type (`sign_symptom`).
 pub fn type_name(entity_type: EntityType) -> &'static str {
-    match entity_type {
-        EntityType::Disorder => "disorder",
-        EntityType::SignSymptom => "sign_symptom",
-        EntityType::Anatomy => "anatomy",
-        EntityType::Procedure => "procedure",
-        EntityType::Test => "test",
-        EntityType::Drug => "drug",
-        EntityType::Organism => "organism",
-    }
+    entity_type.as_str()
 }
 
 /// One value per context attribute.

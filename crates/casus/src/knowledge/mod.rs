@@ -10,7 +10,7 @@ pub mod tsv;
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::{AgeUnit, SectionKind, Sex};
+use crate::analysis::{AgeUnit, EntityType, SectionKind, Sex};
 use crate::error::KnowledgeError;
 use crate::text::normalize::Views;
 use crate::text::tokenize::{tokenize, TokenRules};
@@ -142,6 +142,22 @@ pub struct TriggerRule {
     pub direction: TriggerDirection,
     /// The farthest a mention may be, in tokens between it and the trigger.
     pub window: usize,
+    /// The entity types the trigger can qualify; `None` for any.
+    pub applies_to: Option<EntityTypes>,
+}
+
+/// A set of entity types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EntityTypes(u8);
+
+impl EntityTypes {
+    pub fn insert(&mut self, entity_type: EntityType) {
+        self.0 |= 1 << entity_type as u8;
+    }
+
+    pub fn contains(self, entity_type: EntityType) -> bool {
+        self.0 & (1 << entity_type as u8) != 0
+    }
 }
 
 /// Everything the engine knows, compiled for use.
@@ -252,8 +268,11 @@ impl Knowledge {
             patient_words.push((phrase(row.cells[2], &token_rules), word));
         }
 
-        let context =
-            Table::parse("ro/context.tsv", file("ro/context.tsv"), &["phrase", "category", "direction", "window"])?;
+        let context = Table::parse(
+            "ro/context.tsv",
+            file("ro/context.tsv"),
+            &["phrase", "category", "direction", "window", "applies_to"],
+        )?;
         let mut triggers = Vec::with_capacity(context.rows.len());
         for row in &context.rows {
             let category = TriggerCategory::parse(row.cells[1])
@@ -266,7 +285,20 @@ impl Knowledge {
                 other => return Err(context.error(row, format!("unknown direction {other:?}"))),
             };
             let window = row.cells[3].parse().map_err(|_| context.error(row, "window is not a count"))?;
-            triggers.push((phrase(row.cells[0], &token_rules), TriggerRule { category, direction, window }));
+            let applies_to = match row.cells[4] {
+                "any" => None,
+                list => {
+                    let mut types = EntityTypes::default();
+                    for name in list.split(',') {
+                        let entity_type = EntityType::parse(name.trim())
+                            .ok_or_else(|| context.error(row, format!("unknown entity type {name:?}")))?;
+                        types.insert(entity_type);
+                    }
+                    Some(types)
+                }
+            };
+            triggers
+                .push((phrase(row.cells[0], &token_rules), TriggerRule { category, direction, window, applies_to }));
         }
 
         let defaults = Table::parse("ro/section_context.tsv", file("ro/section_context.tsv"), &["title", "category"])?;

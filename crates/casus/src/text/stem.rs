@@ -16,8 +16,8 @@ use std::borrow::Cow;
 
 /// Inflectional endings of nouns and adjectives, longest first (on the plain form: `ă` is `a`).
 const ENDINGS: &[&str] = &[
-    "urilor", "urile", "iilor", "ilor", "elor", "ului", "iile", "oase", "oasa", "oasei", "iei", "ile", "ele", "uri",
-    "ul", "ei", "ii", "ie", "ia", "ea", "a", "e", "i", "u",
+    "urilor", "urile", "iilor", "ilor", "elor", "ului", "lui", "iile", "oase", "oasa", "oasei", "iei", "ile", "ele",
+    "uri", "ul", "ei", "ii", "ie", "ia", "iu", "ea", "a", "e", "i", "u",
 ];
 
 /// The shortest stem an ending may leave.
@@ -43,12 +43,32 @@ pub fn key<'a>(original: &'a str, plain: &'a str) -> Cow<'a, str> {
     if is_capital_abbreviation(original) {
         return Cow::Owned(format!("@{original}"));
     }
-    Cow::Borrowed(stem(plain))
+    stem(plain)
 }
 
-/// Removes one inflectional ending from a plain word, keeping at least [`MIN_STEM`] chars.
-pub fn stem(plain: &str) -> &str {
+/// Removes the inflectional endings of a plain word, keeping at least [`MIN_STEM`] chars. A
+/// definite article is removed first, then the ending it followed ("ventriculului" →
+/// "ventricul" → "ventric", as "ventricul" → "ventric").
+pub fn stem(plain: &str) -> Cow<'_, str> {
     if plain.len() <= MIN_STEM || !plain.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        return Cow::Borrowed(plain);
+    }
+    let once = strip_ending(plain);
+    let twice =
+        if once.len() < plain.len() && ARTICLES.iter().any(|a| plain.ends_with(a)) { strip_ending(once) } else { once };
+    // The -oa-/-o- alternation of adjectives and nouns: "superioară"/"superior", "valoare"/"valori".
+    match twice.strip_suffix("oar") {
+        Some(rest) if rest.len() >= MIN_STEM => Cow::Owned(format!("{rest}or")),
+        _ => Cow::Borrowed(twice),
+    }
+}
+
+/// Endings that are (or end in) a definite article, after which another ending may remain.
+const ARTICLES: &[&str] = &["ului", "lui", "ul"];
+
+/// Removes one inflectional ending.
+fn strip_ending(plain: &str) -> &str {
+    if plain.len() <= MIN_STEM {
         return plain;
     }
     let mut stem = plain;
@@ -86,7 +106,7 @@ mod tests {
     use super::*;
 
     fn same_key(forms: &[&str]) {
-        let keys: Vec<&str> = forms.iter().map(|f| stem(f)).collect();
+        let keys: Vec<String> = forms.iter().map(|f| stem(f).into_owned()).collect();
         assert!(keys.windows(2).all(|w| w[0] == w[1]), "{forms:?} → {keys:?}");
     }
 
@@ -108,6 +128,7 @@ mod tests {
         assert_ne!(stem("colecistita"), stem("colecist"));
         assert_ne!(stem("nefrita"), stem("nefroza"));
         assert_ne!(stem("leucociturie"), stem("leucocite"));
+        assert_ne!(stem("calciu"), stem("calcul"), "calcium is not a stone");
     }
 
     #[test]

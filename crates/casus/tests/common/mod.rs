@@ -3,7 +3,15 @@
 
 use std::path::PathBuf;
 
-use casus::Analysis;
+use std::sync::OnceLock;
+
+use casus::{Analysis, Engine};
+
+/// One engine for all the tests of a binary: building it compiles the whole inventory.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new().expect("the embedded knowledge loads"))
+}
 
 /// The repository root.
 pub fn root() -> PathBuf {
