@@ -45,6 +45,9 @@ enum Command {
         /// Refuse documents larger than this many bytes.
         #[arg(long, default_value_t = casus::text::validate::DEFAULT_MAX_BYTES)]
         max_bytes: usize,
+        /// A directory of knowledge laid over the built-in one (see data/README.md).
+        #[arg(long, value_name = "DIR")]
+        knowledge: Option<PathBuf>,
     },
     /// Score casus against gold cases or SiMoNERo, with 95 % Wilson intervals.
     #[command(
@@ -60,6 +63,9 @@ enum Command {
         /// The split is the gold directory's name (dev, test).
         #[arg(long, value_name = "FILE", requires = "gold")]
         floors: Option<PathBuf>,
+        /// A directory of knowledge laid over the built-in one (see data/README.md).
+        #[arg(long, value_name = "DIR")]
+        knowledge: Option<PathBuf>,
         /// Rewrite this split's floors in the --floors file with the scores just measured
         /// (rounded down). Part of every improvement; review the diff before committing.
         #[arg(long, requires = "floors")]
@@ -108,9 +114,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Analyze { file, format, lang, blind, max_bytes } => {
+        Command::Analyze { file, format, lang, blind, max_bytes, knowledge } => {
             let (name, bytes) = read_input(file.as_deref(), max_bytes)?;
-            let engine = Engine::new().map_err(|err| Failure { code: EXIT_SOFTWARE, message: err.to_string() })?;
+            let engine = engine(knowledge.as_deref())?;
             let options = Options { language: lang, blind, max_bytes };
             let analysis = engine.analyze_bytes(&bytes, &options).map_err(|err| match err {
                 Error::Input(input) => Failure { code: EXIT_DATA, message: format!("{name}: {input}") },
@@ -126,8 +132,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             write_stdout(&rendered)
         }
-        Command::Eval { target, format, floors, update_floors } => {
-            let engine = Engine::new().map_err(|err| Failure { code: EXIT_SOFTWARE, message: err.to_string() })?;
+        Command::Eval { target, format, floors, update_floors, knowledge } => {
+            let engine = engine(knowledge.as_deref())?;
             if let Some(path) = target.simonero {
                 let sentences = casus::eval::simonero::load(&path)
                     .map_err(|err| Failure { code: EXIT_DATA, message: err.to_string() })?;
@@ -171,6 +177,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Err(Failure { code: EXIT_FLOOR, message: format!("{} score(s) under their floor", violations.len()) })
         }
+    }
+}
+
+/// The engine, with the user's knowledge laid over the built-in one when they give a directory.
+fn engine(knowledge: Option<&std::path::Path>) -> Result<Engine, Failure> {
+    match knowledge {
+        None => Engine::new().map_err(|err| Failure { code: EXIT_SOFTWARE, message: err.to_string() }),
+        Some(dir) => Engine::with_knowledge_dir(dir)
+            .map_err(|err| Failure { code: EXIT_DATA, message: format!("--knowledge {}: {err}", dir.display()) }),
     }
 }
 

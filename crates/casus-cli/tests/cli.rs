@@ -129,3 +129,45 @@ fn help_shows_an_example() {
     assert_eq!(output.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&output.stdout).contains("Example:"));
 }
+
+#[test]
+fn knowledge_dir_adds_and_overrides_concepts_without_a_rebuild() {
+    let dir = std::env::temp_dir().join(format!("casus-knowledge-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("concepts")).unwrap();
+    std::fs::write(
+        dir.join("concepts/local.tsv"),
+        "id\ttype\tlabel\tcodes\tro\tro_abbr\tparent\tsource\n\
+         zetaxian_disease\tdisorder\tZetaxian disease\t\tboală zetaxiană\t\t\tlocal test\n\
+         septic_shock\tdisorder\tSeptic shock (local label)\ticd10cm:R65.21\tșoc septic\t\t\tlocal test\n",
+    )
+    .unwrap();
+    let case = temp_file("local.txt", "Pacient de 50 de ani cu boala zetaxiană și șoc septic.".as_bytes());
+    let output =
+        casus(&["analyze", case.to_str().unwrap(), "--format", "json", "--knowledge", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let labels: Vec<&str> =
+        json["entities"].as_array().unwrap().iter().map(|e| e["concept"]["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"Zetaxian disease"), "{labels:?}");
+    assert!(labels.contains(&"Septic shock (local label)"), "{labels:?}");
+
+    // Without the directory, the built-in knowledge knows neither.
+    let plain = casus(&["analyze", case.to_str().unwrap(), "--format", "json"], None);
+    let json: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(json["entities"].as_array().unwrap().iter().all(|e| e["concept"]["label"] != "Zetaxian disease"));
+}
+
+#[test]
+fn a_bad_knowledge_file_is_named_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("casus-bad-knowledge-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("concepts")).unwrap();
+    std::fs::write(
+        dir.join("concepts/bad.tsv"),
+        "id\ttype\tlabel\tcodes\tro\tro_abbr\tparent\tsource\nx\tweird_type\tX\t\tx\t\t\t\n",
+    )
+    .unwrap();
+    let output = casus(&["analyze", seed_path().to_str().unwrap(), "--knowledge", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(65));
+    let message = stderr(&output);
+    assert!(message.contains("bad.tsv:2") && message.contains("weird_type"), "{message}");
+}

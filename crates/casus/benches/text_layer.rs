@@ -70,7 +70,23 @@ fn text_layer(c: &mut Criterion) {
     });
     group.bench_function("analyze+json", |b| {
         b.iter(|| {
-            texts.iter().map(|t| casus::export::to_json(&engine.analyze(t, &options).unwrap()).len()).sum::<usize>()
+            texts
+                .iter()
+                .map(|t| serde_json::to_vec(&engine.analyze(t, &options).unwrap()).unwrap().len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+
+    // The same pipeline counted in documents, for documents/s per core.
+    let mut group = c.benchmark_group("pipeline_documents");
+    group.throughput(Throughput::Elements(texts.len() as u64));
+    group.bench_function("analyze+json", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| serde_json::to_vec(&engine.analyze(t, &options).unwrap()).unwrap().len())
+                .sum::<usize>()
         })
     });
     group.finish();

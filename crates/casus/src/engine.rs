@@ -75,6 +75,12 @@ impl Engine {
         Ok(Engine::with_knowledge(Knowledge::embedded()?))
     }
 
+    /// An engine with the embedded knowledge and a user's directory laid over it
+    /// (see [`Knowledge::with_overlay`]).
+    pub fn with_knowledge_dir(dir: &std::path::Path) -> Result<Engine, Error> {
+        Ok(Engine::with_knowledge(Knowledge::with_overlay(dir)?))
+    }
+
     pub fn with_knowledge(knowledge: Knowledge) -> Engine {
         let sections = SectionMatcher::new(&knowledge.sections);
         let patient = PatientMatcher::new(&knowledge.patient_words);

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{AgeUnit, Analysis, Sex};
+use crate::analysis::{AgeUnit, Analysis, Entity, EntityType, Experiencer, Sex};
 
 /// Renders the summary. `text` is the analysed document (for quoting titles and evidence).
 pub fn render(analysis: &Analysis, text: &str) -> String {
@@ -49,6 +49,15 @@ pub fn render(analysis: &Analysis, text: &str) -> String {
         let _ = writeln!(out, "{indent}{label:<14} {title:<40} [{}, {})", section.span.start, section.span.end);
     }
 
+    let _ = writeln!(out, "\nMentions (\"no …\" negated, \"…?\" uncertain, [history], [family])");
+    for entity_type in EntityType::ALL {
+        let items: Vec<String> =
+            analysis.entities.iter().filter(|e| e.entity_type == entity_type).map(describe).collect();
+        if !items.is_empty() {
+            let _ = writeln!(out, "  {:<13} {}", entity_type.as_str(), items.join("; "));
+        }
+    }
+
     if !analysis.warnings.is_empty() {
         let _ = writeln!(out, "\nWarnings");
         for warning in &analysis.warnings {
@@ -56,4 +65,23 @@ pub fn render(analysis: &Analysis, text: &str) -> String {
         }
     }
     out
+}
+
+/// One mention as a reader wants it: its text with its context marked.
+fn describe(entity: &Entity) -> String {
+    let a = &entity.assertion;
+    let mut text = if a.negated { format!("no {}", entity.text) } else { entity.text.clone() };
+    if a.uncertain {
+        text.push('?');
+    }
+    if a.historical {
+        text.push_str(" [history]");
+    }
+    if a.hypothetical {
+        text.push_str(" [if]");
+    }
+    if a.experiencer != Experiencer::Patient {
+        text.push_str(" [family]");
+    }
+    text
 }

@@ -8,6 +8,8 @@
 pub mod concepts;
 pub mod tsv;
 
+use std::path::Path;
+
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{AgeUnit, EntityType, SectionKind, Sex};
@@ -182,6 +184,71 @@ impl Knowledge {
         for (file, text) in EMBEDDED_CONCEPTS {
             concepts::parse(file, text, &mut knowledge.concepts)?;
         }
+        Ok(knowledge)
+    }
+
+    /// The embedded knowledge with a user's directory laid over it, without a rebuild:
+    /// - a file of `dir` with the path of an embedded data file (`ro/sections.tsv`,
+    ///   `ro/context.tsv`, `units.tsv`, …) replaces it whole;
+    /// - every `dir/concepts/*.tsv` (in name order) adds concepts; one whose id the inventory
+    ///   has replaces that concept. The user's new concepts come first, so that a term they share
+    ///   with an embedded concept goes to the user's.
+    pub fn with_overlay(dir: &Path) -> Result<Knowledge, KnowledgeError> {
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|err| KnowledgeError {
+                file: path.display().to_string(),
+                line: 0,
+                message: format!("cannot read: {err}"),
+            })
+        };
+        if !dir.is_dir() {
+            return Err(KnowledgeError {
+                file: dir.display().to_string(),
+                line: 0,
+                message: "not a directory".to_owned(),
+            });
+        }
+        let mut replaced: FxHashMap<&str, String> = FxHashMap::default();
+        for (name, _) in EMBEDDED {
+            let path = dir.join(name);
+            if path.is_file() {
+                replaced.insert(name, read(&path)?);
+            }
+        }
+        let mut knowledge = Knowledge::from_files(|name| match replaced.get(name) {
+            Some(text) => text.as_str(),
+            None => EMBEDDED.iter().find(|(path, _)| *path == name).map(|(_, text)| *text).unwrap_or(""),
+        })?;
+        for (file, text) in EMBEDDED_CONCEPTS {
+            let path = dir.join(file);
+            if path.is_file() {
+                concepts::parse(file, &read(&path)?, &mut knowledge.concepts)?;
+            } else {
+                concepts::parse(file, text, &mut knowledge.concepts)?;
+            }
+        }
+        let mut user_files: Vec<std::path::PathBuf> = match std::fs::read_dir(dir.join("concepts")) {
+            Ok(entries) => entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| path.extension().is_some_and(|ext| ext == "tsv"))
+                .filter(|path| !EMBEDDED_CONCEPTS.iter().any(|(name, _)| dir.join(name) == *path))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        user_files.sort();
+        let mut added = Vec::new();
+        for path in user_files {
+            let mut entries = Vec::new();
+            concepts::parse(&path.display().to_string(), &read(&path)?, &mut entries)?;
+            for entry in entries {
+                match knowledge.concepts.iter_mut().find(|c| c.id == entry.id) {
+                    Some(existing) => *existing = entry,
+                    None => added.push(entry),
+                }
+            }
+        }
+        added.append(&mut knowledge.concepts);
+        knowledge.concepts = added;
         Ok(knowledge)
     }
 
