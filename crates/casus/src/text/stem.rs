@@ -23,6 +23,19 @@ const ENDINGS: &[&str] = &[
     "uri", "ul", "ei", "ii", "ie", "ia", "iu", "ea", "a", "e", "i", "u",
 ];
 
+/// The endings of [`ENDINGS`] that end in byte `last`, in the same order (longest first).
+fn endings_ending_in(last: u8) -> &'static [&'static str] {
+    match last {
+        b'a' => &["oasa", "ia", "ea", "a"],
+        b'e' => &["urile", "iile", "oase", "ile", "ele", "ie", "e"],
+        b'i' => &["ului", "lui", "oasei", "iei", "uri", "ei", "ii", "i"],
+        b'l' => &["ul"],
+        b'r' => &["urilor", "iilor", "ilor", "elor"],
+        b'u' => &["iu", "u"],
+        _ => &[],
+    }
+}
+
 /// The shortest stem an ending may leave.
 const MIN_STEM: usize = 3;
 
@@ -76,7 +89,7 @@ fn strip_ending(plain: &str) -> &str {
     }
     let mut stem = plain;
     let mut removed = "";
-    for ending in ENDINGS {
+    for ending in endings_ending_in(plain.as_bytes()[plain.len() - 1]) {
         if let Some(rest) = plain.strip_suffix(ending) {
             if rest.len() >= MIN_STEM {
                 stem = rest;
@@ -124,6 +137,14 @@ mod tests {
         same_key(&["dureros", "dureroasa", "dureroase"]);
         same_key(&["leucocite", "leucocitele", "leucocitelor"]);
         same_key(&["varsatura", "varsaturi", "varsaturile", "varsaturii"]);
+    }
+
+    #[test]
+    fn the_endings_by_last_byte_are_exactly_the_endings() {
+        for last in 0..=255u8 {
+            let expected: Vec<&str> = ENDINGS.iter().copied().filter(|e| e.as_bytes()[e.len() - 1] == last).collect();
+            assert_eq!(endings_ending_in(last), expected.as_slice(), "byte {last}");
+        }
     }
 
     #[test]
