@@ -25,6 +25,9 @@ pub struct Doc<'t> {
     pub mentions: Vec<Mention>,
     /// The context of each mention (same order as `mentions`).
     pub contexts: Vec<MentionContext>,
+    /// Mentions of labs and vitals that a value follows: the names of measurements.
+    pub measurement_names: Vec<Mention>,
+    pub measurements: Vec<DocMeasurement>,
     pub warnings: Vec<DocWarning>,
 }
 
@@ -39,6 +42,18 @@ pub struct Mention {
     pub concept: u32,
     /// The tokens from the first to the last of the mention.
     pub tokens: std::ops::Range<usize>,
+}
+
+/// A value read from the text for a measured concept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocMeasurement {
+    /// From the name through the value and its unit.
+    pub span: Span,
+    pub concept: u32,
+    /// The value, or `None` for a pair such as a blood pressure, whose parts are in `text`.
+    pub value: Option<f64>,
+    /// The unit as written.
+    pub unit: Option<Span>,
 }
 
 /// What the text says around a mention.

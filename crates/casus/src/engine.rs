@@ -6,6 +6,7 @@ use crate::annotate::context::ContextMatcher;
 use crate::annotate::patient::PatientMatcher;
 use crate::doc::{Doc, DocWarning, PatientFacts};
 use crate::error::Error;
+use crate::knowledge::concepts::ConceptType;
 use crate::knowledge::Knowledge;
 use crate::span::CharIndex;
 use crate::text::normalize::Views;
@@ -84,7 +85,8 @@ impl Engine {
     pub fn with_knowledge(knowledge: Knowledge) -> Engine {
         let sections = SectionMatcher::new(&knowledge.sections);
         let patient = PatientMatcher::new(&knowledge.patient_words);
-        let concepts = ConceptMatcher::new(&knowledge.concepts, &knowledge.token_rules);
+        let concepts =
+            ConceptMatcher::new(&knowledge.concepts, &knowledge.token_rules, &knowledge.ambiguous_abbreviations);
         let context = ContextMatcher::new(&knowledge.triggers, &knowledge.section_context);
         Engine { knowledge, sections, patient, concepts, context }
     }
@@ -142,6 +144,8 @@ impl Engine {
             patient: PatientFacts::default(),
             mentions: Vec::new(),
             contexts: Vec::new(),
+            measurement_names: Vec::new(),
+            measurements: Vec::new(),
             warnings: Vec::new(),
         };
         warn_ambiguous_numbers(&mut doc);
@@ -153,6 +157,12 @@ impl Engine {
         self.annotate_patient(doc);
         self.annotate_concepts(doc);
         self.annotate_context(doc);
+        self.annotate_measurements(doc);
+    }
+
+    /// Values of the labs and vitals the concept stage named.
+    pub fn annotate_measurements(&self, doc: &mut Doc<'_>) {
+        crate::annotate::measure::annotate(doc, &self.knowledge.token_rules);
     }
 
     /// Age and sex.
@@ -254,6 +264,35 @@ impl Engine {
                 }
             })
             .collect();
+        let measurements: Vec<analysis::Measurement> = doc
+            .measurements
+            .iter()
+            .enumerate()
+            .map(|(n, m)| {
+                let entry = &self.knowledge.concepts[m.concept as usize];
+                analysis::Measurement {
+                    id: format!("m{}", n + 1),
+                    kind: if entry.concept_type == ConceptType::Vital {
+                        analysis::MeasurementKind::Vital
+                    } else {
+                        analysis::MeasurementKind::Lab
+                    },
+                    span: span(m.span),
+                    text: doc.text[m.span.range()].to_owned(),
+                    concept: analysis::Concept {
+                        id: entry.id.clone(),
+                        label: entry.label.clone(),
+                        codes: entry.codes.clone(),
+                    },
+                    value: m.value,
+                    unit: m.unit.map(|u| doc.text[u.range()].to_owned()),
+                    normalized: None,
+                    interpretation: None,
+                    reference: None,
+                    unit_inferred: false,
+                }
+            })
+            .collect();
         let warnings = doc
             .warnings
             .iter()
@@ -268,7 +307,7 @@ impl Engine {
             sections,
             sentences,
             entities,
-            measurements: Vec::new(),
+            measurements,
             medications: Vec::new(),
             microbiology: Vec::new(),
             diagnoses: Vec::new(),

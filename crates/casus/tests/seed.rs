@@ -105,3 +105,28 @@ fn json_is_deterministic() {
     let b = casus::export::to_json(&engine.analyze(&seed(), &Options::default()).unwrap());
     assert_eq!(a, b);
 }
+
+#[test]
+fn every_vital_and_lab_of_the_seed_has_its_value() {
+    let analysis = analyze(false);
+    let found: Vec<(&str, Option<f64>, Option<&str>)> =
+        analysis.measurements.iter().map(|m| (m.text.as_str(), m.value, m.unit.as_deref())).collect();
+    let expected: Vec<(&str, Option<f64>, Option<&str>)> = vec![
+        ("TA 80/50", None, None),
+        ("Fc: 109 bpm", Some(109.0), Some("bpm")),
+        ("Ta: 37,5o", Some(37.5), Some("o")),
+        ("leucocite 27.400/mm3", Some(27400.0), Some("/mm3")),
+        ("neutrofile 22%", Some(22.0), Some("%")),
+        ("Hg 9,9 g/dl", Some(9.9), Some("g/dl")),
+        ("creatinină 0,80", Some(0.8), None),
+        ("LDH 313", Some(313.0), None),
+        ("procalcitonină 0,84", Some(0.84), None),
+        ("CRP 115", Some(115.0), None),
+    ];
+    assert_eq!(found, expected);
+    let loinc =
+        |text: &str| analysis.measurements.iter().find(|m| m.text == text).unwrap().concept.codes["loinc"][0].clone();
+    assert_eq!(loinc("TA 80/50"), "85354-9");
+    assert_eq!(loinc("Hg 9,9 g/dl"), "718-7", "Hg written for haemoglobin, read by its value");
+    assert_eq!(loinc("CRP 115"), "1988-5");
+}

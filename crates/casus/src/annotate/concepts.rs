@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap;
 
 use crate::doc::{Doc, Mention};
 use crate::knowledge::concepts::{ConceptEntry, ConceptType};
+use crate::knowledge::{AbbreviationCue, AbbreviationReading};
 use crate::span::Span;
 use crate::text::normalize::Views;
 use crate::text::stem;
@@ -47,10 +48,18 @@ pub struct ConceptMatcher {
     by_symbols: FxHashMap<String, u32>,
     /// Terms that were dropped because an earlier concept has the same key sequence.
     pub shadowed_terms: usize,
+    /// Ambiguous abbreviations by exact spelling: their readings, in order.
+    ambiguous: FxHashMap<String, Vec<(u32, AbbreviationCue)>>,
 }
 
 impl ConceptMatcher {
-    pub fn new(concepts: &[ConceptEntry], rules: &TokenRules) -> ConceptMatcher {
+    pub fn new(concepts: &[ConceptEntry], rules: &TokenRules, readings: &[AbbreviationReading]) -> ConceptMatcher {
+        let mut ambiguous: FxHashMap<String, Vec<(u32, AbbreviationCue)>> = FxHashMap::default();
+        for reading in readings {
+            if let Some(index) = concepts.iter().position(|c| c.id == reading.concept_id) {
+                ambiguous.entry(reading.form.clone()).or_default().push((index as u32, reading.cue));
+            }
+        }
         let mut vocabulary: FxHashMap<String, u32> = FxHashMap::default();
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_concept = Vec::new();
@@ -107,7 +116,7 @@ impl ConceptMatcher {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .expect("term patterns are small enough for an automaton");
-        ConceptMatcher { vocabulary, automaton, pattern_concept, by_symbols, shadowed_terms }
+        ConceptMatcher { vocabulary, automaton, pattern_concept, by_symbols, shadowed_terms, ambiguous }
     }
 
     /// The symbol of token `i` of `doc`.
@@ -131,13 +140,15 @@ impl ConceptMatcher {
         }
         let width = BOUNDARY.len_utf8();
         let mut mentions = Vec::new();
+        let mut names = Vec::new();
         for found in self.automaton.find_iter(&symbols) {
             let (first, last) = (token_of[found.start() / width], token_of[found.end() / width - 1]);
             let concept = self.pattern_concept[found.pattern().as_usize()];
+            let span = Span::new(doc.tokens[first].span.start, doc.tokens[last].span.end);
             if names_a_measurement(doc, last, concepts[concept as usize].concept_type) {
+                names.push(Mention { span, fragments: Vec::new(), concept, tokens: first..last + 1 });
                 continue;
             }
-            let span = Span::new(doc.tokens[first].span.start, doc.tokens[last].span.end);
             if in_exam_label(doc, span) {
                 continue;
             }
@@ -147,8 +158,11 @@ impl ConceptMatcher {
                 self.coordinated(doc, concepts, (head, first, last), &mut mentions);
             }
         }
+        self.resolve_abbreviations(doc, concepts, &token_of, (&mut mentions, &mut names));
         mentions.sort_by_key(|m| (m.span.start, m.span.end));
+        names.sort_by_key(|m| (m.span.start, m.span.end));
         doc.mentions = mentions;
+        doc.measurement_names = names;
     }
 
     /// Mentions made by coordination after a term: "dureri abdominale și lombare".
@@ -186,6 +200,46 @@ impl ConceptMatcher {
 }
 
 impl ConceptMatcher {
+    /// Gives each ambiguous abbreviation that no term covers the first reading whose cue holds.
+    fn resolve_abbreviations(
+        &self,
+        doc: &Doc<'_>,
+        concepts: &[ConceptEntry],
+        visible: &[usize],
+        (mentions, names): (&mut Vec<Mention>, &mut Vec<Mention>),
+    ) {
+        if self.ambiguous.is_empty() {
+            return;
+        }
+        let covered = |i: usize, list: &[Mention]| list.iter().any(|m| m.tokens.contains(&i));
+        for &i in visible.iter().filter(|&&i| i != usize::MAX) {
+            let Some(readings) = self.ambiguous.get(doc.token_text(i)) else { continue };
+            if covered(i, mentions) || covered(i, names) {
+                continue;
+            }
+            let sentence = doc.sentences.iter().find(|s| s.tokens.contains(&i));
+            let organism_after = sentence.is_some_and(|s| {
+                mentions.iter().any(|m| {
+                    m.tokens.start > i
+                        && m.tokens.end <= s.tokens.end
+                        && concepts[m.concept as usize].concept_type == ConceptType::Organism
+                })
+            });
+            let reading = readings.iter().find(|(_, cue)| match cue {
+                AbbreviationCue::Value => value_follows(doc, i),
+                AbbreviationCue::Organism => organism_after,
+                AbbreviationCue::Always => true,
+            });
+            let Some(&(concept, _)) = reading else { continue };
+            let mention = Mention { span: doc.tokens[i].span, fragments: Vec::new(), concept, tokens: i..i + 1 };
+            if names_a_measurement(doc, i, concepts[concept as usize].concept_type) {
+                names.push(mention);
+            } else {
+                mentions.push(mention);
+            }
+        }
+    }
+
     /// Whether token `i` alone names a disorder or a sign.
     fn is_finding_alone(&self, doc: &Doc<'_>, i: usize, concepts: &[ConceptEntry]) -> bool {
         let mut key = String::with_capacity(4);
@@ -205,14 +259,24 @@ fn in_exam_label(doc: &Doc<'_>, span: Span) -> bool {
 /// Whether a lab or vital named at token `last` is followed by its value (then it is the name of
 /// a measurement, not a mention of the test).
 fn names_a_measurement(doc: &Doc<'_>, last: usize, concept_type: ConceptType) -> bool {
-    if !matches!(concept_type, ConceptType::Lab | ConceptType::Vital) {
-        return false;
-    }
+    matches!(concept_type, ConceptType::Lab | ConceptType::Vital) && value_follows(doc, last)
+}
+
+/// Whether a value follows token `last`, after at most a colon, an equals sign or a comparator.
+pub fn value_follows(doc: &Doc<'_>, last: usize) -> bool {
+    value_after(doc, last).is_some()
+}
+
+/// The token of the value that follows token `last`, if one does.
+pub fn value_after(doc: &Doc<'_>, last: usize) -> Option<usize> {
     let mut i = last + 1;
     while i < doc.tokens.len() && matches!(doc.token_text(i), ":" | "=" | "-" | "<" | ">" | "≤" | "≥") {
         i += 1;
     }
-    doc.tokens.get(i).is_some_and(|t| {
-        matches!(t.kind, TokenKind::Number | TokenKind::Quantity | TokenKind::Ratio | TokenKind::Range)
-    })
+    doc.tokens
+        .get(i)
+        .is_some_and(|t| {
+            matches!(t.kind, TokenKind::Number | TokenKind::Quantity | TokenKind::Ratio | TokenKind::Range)
+        })
+        .then_some(i)
 }

@@ -2,4 +2,5 @@
 
 pub mod concepts;
 pub mod context;
+pub mod measure;
 pub mod patient;

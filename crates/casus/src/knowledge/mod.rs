@@ -28,6 +28,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/patient.tsv", include_str!("../../../../data/ro/patient.tsv")),
     ("ro/context.tsv", include_str!("../../../../data/ro/context.tsv")),
     ("ro/section_context.tsv", include_str!("../../../../data/ro/section_context.tsv")),
+    ("ro/ambiguous_abbreviations.tsv", include_str!("../../../../data/ro/ambiguous_abbreviations.tsv")),
 ];
 
 /// The embedded concept inventory, by path under `data/`; loaded in this order (an earlier
@@ -162,6 +163,24 @@ impl EntityTypes {
     }
 }
 
+/// When an ambiguous abbreviation takes a meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbbreviationCue {
+    /// A value follows: "TA 80/50".
+    Value,
+    /// An organism is named later in the sentence: "PCR pentru SARS-CoV-2".
+    Organism,
+    Always,
+}
+
+/// One reading of an ambiguous abbreviation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbbreviationReading {
+    pub form: String,
+    pub concept_id: String,
+    pub cue: AbbreviationCue,
+}
+
 /// Everything the engine knows, compiled for use.
 #[derive(Debug, Clone)]
 pub struct Knowledge {
@@ -173,6 +192,7 @@ pub struct Knowledge {
     pub concepts: Vec<ConceptEntry>,
     pub triggers: Vec<(Phrase, TriggerRule)>,
     pub section_context: Vec<(Phrase, TriggerCategory)>,
+    pub ambiguous_abbreviations: Vec<AbbreviationReading>,
 }
 
 impl Knowledge {
@@ -184,7 +204,22 @@ impl Knowledge {
         for (file, text) in EMBEDDED_CONCEPTS {
             concepts::parse(file, text, &mut knowledge.concepts)?;
         }
+        knowledge.check_references()?;
         Ok(knowledge)
+    }
+
+    /// Every concept id that another table names exists in the inventory.
+    fn check_references(&self) -> Result<(), KnowledgeError> {
+        for reading in &self.ambiguous_abbreviations {
+            if !self.concepts.iter().any(|c| c.id == reading.concept_id) {
+                return Err(KnowledgeError {
+                    file: "ro/ambiguous_abbreviations.tsv".to_owned(),
+                    line: 0,
+                    message: format!("{}: concept {:?} is not in the inventory", reading.form, reading.concept_id),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The embedded knowledge with a user's directory laid over it, without a rebuild:
@@ -249,6 +284,7 @@ impl Knowledge {
         }
         added.append(&mut knowledge.concepts);
         knowledge.concepts = added;
+        knowledge.check_references()?;
         Ok(knowledge)
     }
 
@@ -376,7 +412,28 @@ impl Knowledge {
             section_context.push((phrase(row.cells[0], &token_rules), category));
         }
 
+        let ambiguous = Table::parse(
+            "ro/ambiguous_abbreviations.tsv",
+            file("ro/ambiguous_abbreviations.tsv"),
+            &["form", "concept", "cue"],
+        )?;
+        let mut ambiguous_abbreviations = Vec::with_capacity(ambiguous.rows.len());
+        for row in &ambiguous.rows {
+            let cue = match row.cells[2] {
+                "value" => AbbreviationCue::Value,
+                "organism" => AbbreviationCue::Organism,
+                "always" => AbbreviationCue::Always,
+                other => return Err(ambiguous.error(row, format!("unknown cue {other:?}"))),
+            };
+            ambiguous_abbreviations.push(AbbreviationReading {
+                form: row.cells[0].to_owned(),
+                concept_id: row.cells[1].to_owned(),
+                cue,
+            });
+        }
+
         Ok(Knowledge {
+            ambiguous_abbreviations,
             token_rules,
             units,
             number_words,
