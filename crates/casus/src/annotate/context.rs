@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use crate::analysis::Experiencer;
+use crate::analysis::{EntityType, Experiencer};
 use crate::doc::{Doc, MentionContext};
 use crate::knowledge::concepts::ConceptEntry;
 use crate::knowledge::{Phrase, TriggerCategory, TriggerDirection, TriggerRule};
@@ -60,7 +60,8 @@ impl ContextMatcher {
                 }
                 let entity_type = concepts[mention.concept as usize].concept_type.entity_type();
                 for trigger in &found {
-                    let applies = trigger.rule.applies_to.is_none_or(|types| types.contains(entity_type));
+                    let applies = trigger.rule.applies_to.is_none_or(|types| types.contains(entity_type))
+                        && qualifies(entity_type, trigger.rule.category);
                     if applies && in_scope(doc, &found, &boundaries, trigger, &mention.tokens) {
                         contexts[m].set(trigger.rule.category);
                     }
@@ -111,6 +112,14 @@ impl ContextMatcher {
         }
         found
     }
+}
+
+/// Whether an attribute can hold of a mention of this type at all. A body part is where a
+/// finding is, not a finding: "fără leziuni pe artera circumflexă" negates the lesions, not the
+/// artery, and "antecedente de episod similar la nivelul genunchiului" dates the episode, not
+/// the knee. Anatomy therefore takes only the experiencer (whose body it is).
+fn qualifies(entity_type: EntityType, category: TriggerCategory) -> bool {
+    entity_type != EntityType::Anatomy || category == TriggerCategory::Family
 }
 
 /// Whether `mention` lies in the scope of `trigger`.
