@@ -1,4 +1,4 @@
-//! Runs the text layer over the corpus many times, for profilers (callgrind, perf).
+//! Runs the text layer (without the annotators) over the corpus many times, for profilers.
 //! `cargo run --release -p casus --example profile_text_layer -- 50`
 
 fn main() {
@@ -15,7 +15,7 @@ fn main() {
     let mut sentences = 0;
     for _ in 0..rounds {
         for text in &texts {
-            sentences += engine.document(text, &options).unwrap().sentences.len();
+            sentences += engine.text_layer(text, &options).unwrap().sentences.len();
         }
     }
     println!("{sentences}");
