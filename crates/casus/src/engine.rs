@@ -243,11 +243,7 @@ impl Engine {
                     entity_type: entry.concept_type.entity_type(),
                     span: span(mention.span),
                     text,
-                    concept: analysis::Concept {
-                        id: entry.id.clone(),
-                        label: entry.label.clone(),
-                        codes: entry.codes.clone(),
-                    },
+                    concept: entry.to_concept(),
                     assertion: {
                         let context = doc.contexts.get(n).copied().unwrap_or_default();
                         analysis::Assertion {
@@ -279,11 +275,7 @@ impl Engine {
                     },
                     span: span(m.span),
                     text: doc.text[m.span.range()].to_owned(),
-                    concept: analysis::Concept {
-                        id: entry.id.clone(),
-                        label: entry.label.clone(),
-                        codes: entry.codes.clone(),
-                    },
+                    concept: entry.to_concept(),
                     value: m.value,
                     unit: m.unit.map(|u| doc.text[u.range()].to_owned()),
                     normalized: None,

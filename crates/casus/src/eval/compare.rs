@@ -17,15 +17,7 @@ use crate::analysis::{
 };
 
 /// The entity types of the contract, in the order reports list them.
-pub const ENTITY_TYPES: [EntityType; 7] = [
-    EntityType::Disorder,
-    EntityType::SignSymptom,
-    EntityType::Anatomy,
-    EntityType::Procedure,
-    EntityType::Test,
-    EntityType::Drug,
-    EntityType::Organism,
-];
+pub const ENTITY_TYPES: [EntityType; 7] = EntityType::ALL;
 
 /// The contract's name of an entity type (`sign_symptom`).
 pub fn type_name(entity_type: EntityType) -> &'static str {

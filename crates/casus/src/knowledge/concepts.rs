@@ -63,6 +63,13 @@ pub struct ConceptEntry {
     pub parent: Option<String>,
 }
 
+impl ConceptEntry {
+    /// The concept as the output contract writes it.
+    pub fn to_concept(&self) -> crate::analysis::Concept {
+        crate::analysis::Concept { id: self.id.clone(), label: self.label.clone(), codes: self.codes.clone() }
+    }
+}
+
 pub const COLUMNS: [&str; 8] = ["id", "type", "label", "codes", "ro", "ro_abbr", "parent", "source"];
 
 /// Parses one inventory file, appending its concepts.
