@@ -1,0 +1,33 @@
+//! Runs one part of the pipeline over `corpus/dev` many times, for profilers (callgrind, perf):
+//! `text` runs the text layer, `annotators` the annotators over documents that already have it.
+//!
+//! `cargo build --release -p casus --example profile`
+//! `valgrind --tool=callgrind target/release/examples/profile annotators 30`
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let part = args.next().unwrap_or_else(|| "text".to_owned());
+    let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20);
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus/dev");
+    let texts: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let engine = casus::Engine::new().unwrap();
+    let options = casus::Options::default();
+    let mut docs: Vec<_> = texts.iter().map(|t| engine.text_layer(t, &options).unwrap()).collect();
+    for _ in 0..rounds {
+        match part.as_str() {
+            "text" => docs = texts.iter().map(|t| engine.text_layer(t, &options).unwrap()).collect(),
+            "annotators" => docs.iter_mut().for_each(|doc| engine.annotate(doc)),
+            other => panic!("unknown part {other:?}: text or annotators"),
+        }
+    }
+    println!(
+        "{} tokens, {} mentions",
+        docs.iter().map(|d| d.tokens.len()).sum::<usize>(),
+        docs.iter().map(|d| d.mentions.len()).sum::<usize>()
+    );
+}
