@@ -227,6 +227,9 @@ pub struct Measurement {
     pub concept: Concept,
     /// The value as a number, or null for a qualitative result.
     pub value: Option<f64>,
+    /// A qualitative result: negative, positive, normal, high, low, absent, present, undetectable.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub result: Option<String>,
     /// The unit as written (or inferred, see `unit_inferred`).
     pub unit: Option<String>,
     pub normalized: Option<Quantity>,

@@ -54,6 +54,8 @@ pub struct DocMeasurement {
     pub value: Option<f64>,
     /// The unit as written.
     pub unit: Option<Span>,
+    /// A qualitative result ("negative", "normal").
+    pub result: Option<String>,
 }
 
 /// What the text says around a mention.

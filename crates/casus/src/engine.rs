@@ -85,8 +85,12 @@ impl Engine {
     pub fn with_knowledge(knowledge: Knowledge) -> Engine {
         let sections = SectionMatcher::new(&knowledge.sections);
         let patient = PatientMatcher::new(&knowledge.patient_words);
-        let concepts =
-            ConceptMatcher::new(&knowledge.concepts, &knowledge.token_rules, &knowledge.ambiguous_abbreviations);
+        let concepts = ConceptMatcher::new(
+            &knowledge.concepts,
+            &knowledge.token_rules,
+            &knowledge.ambiguous_abbreviations,
+            &knowledge.value_words,
+        );
         let context = ContextMatcher::new(&knowledge.triggers, &knowledge.section_context);
         Engine { knowledge, sections, patient, concepts, context }
     }
@@ -162,7 +166,7 @@ impl Engine {
 
     /// Values of the labs and vitals the concept stage named.
     pub fn annotate_measurements(&self, doc: &mut Doc<'_>) {
-        crate::annotate::measure::annotate(doc, &self.knowledge.token_rules);
+        crate::annotate::measure::annotate(doc, &self.knowledge.token_rules, &self.knowledge.value_words);
     }
 
     /// Age and sex.
@@ -277,6 +281,7 @@ impl Engine {
                     text: doc.text[m.span.range()].to_owned(),
                     concept: entry.to_concept(),
                     value: m.value,
+                    result: m.result.clone(),
                     unit: m.unit.map(|u| doc.text[u.range()].to_owned()),
                     normalized: None,
                     interpretation: None,

@@ -63,6 +63,7 @@ fn measurement(
         text: needle.into(),
         concept: concept(codes),
         value,
+        result: None,
         unit: unit.map(Into::into),
         normalized: None,
         interpretation: None,

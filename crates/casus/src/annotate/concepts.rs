@@ -15,13 +15,14 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap;
 
+use crate::annotate::measure::reading_after;
 use crate::doc::{Doc, Mention};
 use crate::knowledge::concepts::{ConceptEntry, ConceptType};
-use crate::knowledge::{AbbreviationCue, AbbreviationReading};
+use crate::knowledge::{AbbreviationCue, AbbreviationReading, ValueWords};
 use crate::span::Span;
 use crate::text::normalize::Views;
 use crate::text::stem;
-use crate::text::tokenize::{tokenize, TokenKind, TokenRules};
+use crate::text::tokenize::{tokenize, TokenRules};
 
 /// The symbol of a token that no term uses, and of a sentence end.
 const BOUNDARY: char = '\u{10000}';
@@ -50,10 +51,16 @@ pub struct ConceptMatcher {
     pub shadowed_terms: usize,
     /// Ambiguous abbreviations by exact spelling: their readings, in order.
     ambiguous: FxHashMap<String, Vec<(u32, AbbreviationCue)>>,
+    value_words: ValueWords,
 }
 
 impl ConceptMatcher {
-    pub fn new(concepts: &[ConceptEntry], rules: &TokenRules, readings: &[AbbreviationReading]) -> ConceptMatcher {
+    pub fn new(
+        concepts: &[ConceptEntry],
+        rules: &TokenRules,
+        readings: &[AbbreviationReading],
+        value_words: &ValueWords,
+    ) -> ConceptMatcher {
         let mut ambiguous: FxHashMap<String, Vec<(u32, AbbreviationCue)>> = FxHashMap::default();
         for reading in readings {
             if let Some(index) = concepts.iter().position(|c| c.id == reading.concept_id) {
@@ -116,7 +123,15 @@ impl ConceptMatcher {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)
             .expect("term patterns are small enough for an automaton");
-        ConceptMatcher { vocabulary, automaton, pattern_concept, by_symbols, shadowed_terms, ambiguous }
+        ConceptMatcher {
+            vocabulary,
+            automaton,
+            pattern_concept,
+            by_symbols,
+            shadowed_terms,
+            ambiguous,
+            value_words: value_words.clone(),
+        }
     }
 
     /// The symbol of token `i` of `doc`.
@@ -145,7 +160,7 @@ impl ConceptMatcher {
             let (first, last) = (token_of[found.start() / width], token_of[found.end() / width - 1]);
             let concept = self.pattern_concept[found.pattern().as_usize()];
             let span = Span::new(doc.tokens[first].span.start, doc.tokens[last].span.end);
-            if names_a_measurement(doc, last, concepts[concept as usize].concept_type) {
+            if names_a_measurement(doc, last, concepts[concept as usize].concept_type, &self.value_words) {
                 names.push(Mention { span, fragments: Vec::new(), concept, tokens: first..last + 1 });
                 continue;
             }
@@ -226,13 +241,13 @@ impl ConceptMatcher {
                 })
             });
             let reading = readings.iter().find(|(_, cue)| match cue {
-                AbbreviationCue::Value => value_follows(doc, i),
+                AbbreviationCue::Value => reading_after(doc, i, &self.value_words).is_some(),
                 AbbreviationCue::Organism => organism_after,
                 AbbreviationCue::Always => true,
             });
             let Some(&(concept, _)) = reading else { continue };
             let mention = Mention { span: doc.tokens[i].span, fragments: Vec::new(), concept, tokens: i..i + 1 };
-            if names_a_measurement(doc, i, concepts[concept as usize].concept_type) {
+            if names_a_measurement(doc, i, concepts[concept as usize].concept_type, &self.value_words) {
                 names.push(mention);
             } else {
                 mentions.push(mention);
@@ -257,26 +272,8 @@ fn in_exam_label(doc: &Doc<'_>, span: Span) -> bool {
 }
 
 /// Whether a lab or vital named at token `last` is followed by its value (then it is the name of
-/// a measurement, not a mention of the test).
-fn names_a_measurement(doc: &Doc<'_>, last: usize, concept_type: ConceptType) -> bool {
-    matches!(concept_type, ConceptType::Lab | ConceptType::Vital) && value_follows(doc, last)
-}
-
-/// Whether a value follows token `last`, after at most a colon, an equals sign or a comparator.
-pub fn value_follows(doc: &Doc<'_>, last: usize) -> bool {
-    value_after(doc, last).is_some()
-}
-
-/// The token of the value that follows token `last`, if one does.
-pub fn value_after(doc: &Doc<'_>, last: usize) -> Option<usize> {
-    let mut i = last + 1;
-    while i < doc.tokens.len() && matches!(doc.token_text(i), ":" | "=" | "-" | "<" | ">" | "≤" | "≥") {
-        i += 1;
-    }
-    doc.tokens
-        .get(i)
-        .is_some_and(|t| {
-            matches!(t.kind, TokenKind::Number | TokenKind::Quantity | TokenKind::Ratio | TokenKind::Range)
-        })
-        .then_some(i)
+/// Whether a lab or vital named at token `last` is followed by its value or result (then it is
+/// the name of a measurement, not a mention of the test).
+fn names_a_measurement(doc: &Doc<'_>, last: usize, concept_type: ConceptType, words: &ValueWords) -> bool {
+    matches!(concept_type, ConceptType::Lab | ConceptType::Vital) && reading_after(doc, last, words).is_some()
 }

@@ -290,14 +290,15 @@ fn record_codes(counts: &mut BTreeMap<String, Accuracy>, gold: &[(String, String
 }
 
 /// A number within 1e-6 relative; a qualitative gold value (`negative`, `142/84`) against a
-/// prediction with no number whose text holds that value as a whole word.
-///
-/// The contract has no field for a qualitative result, so the measurement's text is the only
-/// place to look; an English gold word against Romanian text (`positive`/`pozitiv`) is missed.
+/// prediction with no number whose `result` is that value, or whose text holds it as a whole
+/// word (a pair such as a blood pressure is only in the text).
 fn value_matches(gold: &GoldValue, predicted: &Measurement) -> bool {
     match (gold, predicted.value) {
         (GoldValue::Number(gold), Some(value)) => (gold - value).abs() <= 1e-6 * gold.abs().max(value.abs()),
-        (GoldValue::Text(gold), None) => contains_word(&predicted.text, gold),
+        (GoldValue::Text(gold), None) => {
+            predicted.result.as_deref().is_some_and(|result| result.eq_ignore_ascii_case(gold))
+                || contains_word(&predicted.text, gold)
+        }
         _ => false,
     }
 }

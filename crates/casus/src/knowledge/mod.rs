@@ -29,6 +29,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/context.tsv", include_str!("../../../../data/ro/context.tsv")),
     ("ro/section_context.tsv", include_str!("../../../../data/ro/section_context.tsv")),
     ("ro/ambiguous_abbreviations.tsv", include_str!("../../../../data/ro/ambiguous_abbreviations.tsv")),
+    ("ro/results.tsv", include_str!("../../../../data/ro/results.tsv")),
 ];
 
 /// The embedded concept inventory, by path under `data/`; loaded in this order (an earlier
@@ -193,6 +194,16 @@ pub struct Knowledge {
     pub triggers: Vec<(Phrase, TriggerRule)>,
     pub section_context: Vec<(Phrase, TriggerCategory)>,
     pub ambiguous_abbreviations: Vec<AbbreviationReading>,
+    pub value_words: ValueWords,
+}
+
+/// The words around lab values (`data/ro/results.tsv`), by plain form.
+#[derive(Debug, Clone, Default)]
+pub struct ValueWords {
+    /// May stand between a name and its value ("de", "la").
+    pub links: rustc_hash::FxHashSet<String>,
+    /// Qualitative results and the value the contract writes for them.
+    pub results: FxHashMap<String, String>,
 }
 
 impl Knowledge {
@@ -432,7 +443,23 @@ impl Knowledge {
             });
         }
 
+        let results = Table::parse("ro/results.tsv", file("ro/results.tsv"), &["word", "kind", "value"])?;
+        let mut value_words = ValueWords::default();
+        for row in &results.rows {
+            let plain = Views::new(row.cells[0]).plain.as_str().to_owned();
+            match row.cells[1] {
+                "link" => {
+                    value_words.links.insert(plain);
+                }
+                "result" => {
+                    value_words.results.insert(plain, row.cells[2].to_owned());
+                }
+                other => return Err(results.error(row, format!("unknown kind {other:?}"))),
+            }
+        }
+
         Ok(Knowledge {
+            value_words,
             ambiguous_abbreviations,
             token_rules,
             units,
