@@ -23,8 +23,8 @@ pub struct Doc<'t> {
     pub patient: PatientFacts,
     /// Concept mentions, in text order.
     pub mentions: Vec<Mention>,
-    /// The context of each mention (same order as `mentions`).
-    pub contexts: Vec<MentionContext>,
+    /// The context of each mention (same order as `mentions`), as the contract writes it.
+    pub contexts: Vec<crate::analysis::Assertion>,
     /// Mentions of labs and vitals that a value follows: the names of measurements.
     pub measurement_names: Vec<Mention>,
     pub measurements: Vec<DocMeasurement>,
@@ -56,16 +56,6 @@ pub struct DocMeasurement {
     pub unit: Option<Span>,
     /// A qualitative result ("negative", "normal").
     pub result: Option<String>,
-}
-
-/// What the text says around a mention.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MentionContext {
-    pub negated: bool,
-    pub uncertain: bool,
-    pub historical: bool,
-    pub hypothetical: bool,
-    pub experiencer: crate::analysis::Experiencer,
 }
 
 /// What the text says about the patient, with the spans that say it.

@@ -248,16 +248,7 @@ impl Engine {
                     span: span(mention.span),
                     text,
                     concept: entry.to_concept(),
-                    assertion: {
-                        let context = doc.contexts.get(n).copied().unwrap_or_default();
-                        analysis::Assertion {
-                            negated: context.negated,
-                            uncertain: context.uncertain,
-                            historical: context.historical,
-                            hypothetical: context.hypothetical,
-                            experiencer: context.experiencer,
-                        }
-                    },
+                    assertion: doc.contexts.get(n).cloned().unwrap_or_default(),
                     section: doc.section_at(mention.span.start),
                     fragments: (!mention.fragments.is_empty())
                         .then(|| mention.fragments.iter().map(|&f| span(f)).collect()),

@@ -12,8 +12,9 @@
 
 use std::ops::Range;
 
+use crate::analysis::Assertion;
 use crate::analysis::{EntityType, Experiencer};
-use crate::doc::{Doc, MentionContext};
+use crate::doc::Doc;
 use crate::knowledge::concepts::ConceptEntry;
 use crate::knowledge::{Phrase, TriggerCategory, TriggerDirection, TriggerRule};
 use crate::span::Span;
@@ -42,7 +43,7 @@ impl ContextMatcher {
 
     /// Sets the context of every mention of `doc`.
     pub fn annotate(&self, doc: &mut Doc<'_>, concepts: &[ConceptEntry]) {
-        let mut contexts = vec![MentionContext::default(); doc.mentions.len()];
+        let mut contexts = vec![Assertion::default(); doc.mentions.len()];
         let boundaries: Vec<usize> = doc.sections.iter().map(|s| s.span.start).collect();
         for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
             let found = self.triggers_in(doc, sentence.tokens.clone());
@@ -63,7 +64,7 @@ impl ContextMatcher {
                     let applies = trigger.rule.applies_to.is_none_or(|types| types.contains(entity_type))
                         && qualifies(entity_type, trigger.rule.category);
                     if applies && in_scope(doc, &found, &boundaries, trigger, &mention.tokens) {
-                        contexts[m].set(trigger.rule.category);
+                        set(&mut contexts[m], trigger.rule.category);
                     }
                 }
             }
@@ -90,7 +91,7 @@ impl ContextMatcher {
             for (_, category) in defaults {
                 for (m, mention) in doc.mentions.iter().enumerate() {
                     if reach.contains(mention.span) {
-                        contexts[m].set(*category);
+                        set(&mut contexts[m], *category);
                     }
                 }
             }
@@ -151,15 +152,14 @@ fn in_scope(doc: &Doc<'_>, found: &[Found], boundaries: &[usize], trigger: &Foun
     !terminated && !crosses_section
 }
 
-impl MentionContext {
-    fn set(&mut self, category: TriggerCategory) {
-        match category {
-            TriggerCategory::Negated => self.negated = true,
-            TriggerCategory::Uncertain => self.uncertain = true,
-            TriggerCategory::Historical => self.historical = true,
-            TriggerCategory::Hypothetical => self.hypothetical = true,
-            TriggerCategory::Family => self.experiencer = Experiencer::Family,
-            TriggerCategory::Pseudo | TriggerCategory::Terminate => {}
-        }
+/// Gives an assertion the attribute of a trigger category.
+fn set(assertion: &mut Assertion, category: TriggerCategory) {
+    match category {
+        TriggerCategory::Negated => assertion.negated = true,
+        TriggerCategory::Uncertain => assertion.uncertain = true,
+        TriggerCategory::Historical => assertion.historical = true,
+        TriggerCategory::Hypothetical => assertion.hypothetical = true,
+        TriggerCategory::Family => assertion.experiencer = Experiencer::Family,
+        TriggerCategory::Pseudo | TriggerCategory::Terminate => {}
     }
 }
