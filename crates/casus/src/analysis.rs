@@ -317,6 +317,19 @@ pub struct Score {
     pub complete: bool,
     pub criteria: Vec<Criterion>,
     pub interpretation: Option<String>,
+    /// The lowest and highest value the score can take given its unknown criteria.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bounds: Option<[f64; 2]>,
+    /// The inputs the text does not give.
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// Whether the score is meant for this patient (CURB-65 with a pneumonia, CHA2DS2-VASc with
+    /// atrial fibrillation); a score that is not is still shown when its inputs are there.
+    #[serde(default)]
+    pub applicable: bool,
+    /// The published source of the score or formula.
+    #[serde(default)]
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -336,6 +349,15 @@ pub struct Hypothesis {
     pub supporting: Vec<Finding>,
     pub against: Vec<Finding>,
     pub missing: Vec<Finding>,
+    /// The prior's share of the score: `score = prior + Σ supporting + Σ against` exactly.
+    #[serde(default)]
+    pub prior: f64,
+    /// A disease that kills or maims when missed and has a treatment.
+    #[serde(default)]
+    pub cant_miss: bool,
+    /// Unknown findings that would best separate this hypothesis from the other leading ones.
+    #[serde(default)]
+    pub next_tests: Vec<String>,
 }
 
 /// A finding cited by a hypothesis, with its weight and evidence.

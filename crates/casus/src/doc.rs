@@ -18,7 +18,9 @@ pub struct Doc<'t> {
     pub sentences: Vec<Sentence>,
     pub sections: Vec<DocSection>,
     pub convention: Convention,
-    /// Spans that the analysis must ignore (the diagnosis sections under `--blind`).
+    /// Where the text states its own diagnosis (diagnosis sections, cue sentences).
+    pub statements: Vec<Span>,
+    /// Spans that the analysis must ignore (the diagnosis statements under `--blind`).
     pub hidden: Vec<Span>,
     pub patient: PatientFacts,
     /// Concept mentions, in text order.
@@ -28,6 +30,8 @@ pub struct Doc<'t> {
     /// Mentions of labs and vitals that a value follows: the names of measurements.
     pub measurement_names: Vec<Mention>,
     pub measurements: Vec<DocMeasurement>,
+    /// The conditions the diagnosis statements name, coded.
+    pub diagnoses: Vec<DocDiagnosis>,
     pub warnings: Vec<DocWarning>,
 }
 
@@ -56,6 +60,57 @@ pub struct DocMeasurement {
     pub unit: Option<Span>,
     /// A qualitative result ("negative", "normal").
     pub result: Option<String>,
+}
+
+/// A condition of a diagnosis statement, coded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocDiagnosis {
+    /// The words that name the condition (for an added requirement, those of what requires it).
+    pub span: Span,
+    pub code: StatedCode,
+    pub role: DiagnosisRole,
+    pub uncertain: bool,
+    /// Indexes into `Doc::diagnoses` of the conditions that caused this one.
+    pub due_to: Vec<usize>,
+}
+
+/// What a stated condition is coded as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatedCode {
+    /// A concept of the inventory (index).
+    Concept(u32),
+    /// An organism as the cause of a disease classified elsewhere (index into the agent table).
+    Agent(usize),
+}
+
+/// The part a condition plays in the diagnosis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DiagnosisRole {
+    /// The first condition of the first statement.
+    Principal,
+    /// The first condition of a later statement or clause.
+    Secondary,
+    /// It caused another condition ("secundar", "datorat").
+    Cause,
+    /// It complicates another ("complicat cu").
+    Complication,
+    /// It coexists ("la un pacient cu").
+    Comorbidity,
+    /// The organism that caused an infection coded elsewhere (B95–B97).
+    Agent,
+}
+
+impl DiagnosisRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosisRole::Principal => "principal",
+            DiagnosisRole::Secondary => "secondary",
+            DiagnosisRole::Cause => "cause",
+            DiagnosisRole::Complication => "complication",
+            DiagnosisRole::Comorbidity => "comorbidity",
+            DiagnosisRole::Agent => "agent",
+        }
+    }
 }
 
 /// What the text says about the patient, with the spans that say it.

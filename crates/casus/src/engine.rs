@@ -4,14 +4,18 @@ use crate::analysis::{self, Analysis, CharSpan, SectionKind};
 use crate::annotate::concepts::ConceptMatcher;
 use crate::annotate::context::ContextMatcher;
 use crate::annotate::patient::PatientMatcher;
-use crate::doc::{Doc, DocWarning, PatientFacts};
+use crate::doc::{Doc, DocWarning, PatientFacts, StatedCode};
 use crate::error::Error;
 use crate::knowledge::concepts::ConceptType;
 use crate::knowledge::Knowledge;
-use crate::span::CharIndex;
+use crate::reason::diagnosis::DiagnosisCoder;
+use crate::reason::differential::Differential;
+use crate::reason::facts::{ConceptTree, Facts};
+use crate::span::{CharIndex, Span};
 use crate::text::normalize::Views;
 use crate::text::numbers::{self, DecimalMark};
 use crate::text::sections::SectionMatcher;
+use crate::text::statements::StatementMatcher;
 use crate::text::tokenize::{tokenize, TokenKind};
 use crate::text::{sentences, validate};
 
@@ -68,6 +72,10 @@ pub struct Engine {
     patient: PatientMatcher,
     concepts: ConceptMatcher,
     context: ContextMatcher,
+    statements: StatementMatcher,
+    diagnoses: DiagnosisCoder,
+    tree: ConceptTree,
+    differential: Differential,
 }
 
 impl Engine {
@@ -92,7 +100,11 @@ impl Engine {
             &knowledge.value_words,
         );
         let context = ContextMatcher::new(&knowledge.triggers, &knowledge.section_context);
-        Engine { knowledge, sections, patient, concepts, context }
+        let statements = StatementMatcher::new(&knowledge.coding.words);
+        let diagnoses = DiagnosisCoder::new(&knowledge.coding, &knowledge.concepts);
+        let tree = ConceptTree::new(&knowledge.concepts);
+        let differential = Differential::new(&knowledge.diseases, &knowledge.concepts);
+        Engine { knowledge, sections, patient, concepts, context, statements, diagnoses, tree, differential }
     }
 
     pub fn knowledge(&self) -> &Knowledge {
@@ -108,7 +120,20 @@ impl Engine {
     /// Analyses one document.
     pub fn analyze(&self, text: &str, options: &Options) -> Result<Analysis, Error> {
         let doc = self.document(text, options)?;
-        Ok(self.to_analysis(&doc, options))
+        let mut analysis = self.to_analysis(&doc, options);
+        self.reason(&doc, &mut analysis);
+        Ok(analysis)
+    }
+
+    /// The reasoning stages over the extracted facts: scores, then the differential.
+    pub fn reason(&self, doc: &Doc<'_>, analysis: &mut Analysis) {
+        let index = CharIndex::new(doc.text);
+        let statements: Vec<CharSpan> = doc.statements.iter().map(|&s| index.span(s)).collect();
+        let facts = Facts { analysis, tree: &self.tree, statements: &statements };
+        let scores = crate::reason::scores::compute(&facts);
+        let differential = self.differential.rank(&facts, &scores, &self.knowledge.concepts);
+        analysis.scores = scores;
+        analysis.differential = differential;
     }
 
     /// Runs the pipeline and returns the annotated document (for tools that need the internals).
@@ -132,8 +157,14 @@ impl Engine {
                 .map(|t| &text[t.span.range()]),
             options.language.decimal_mark(),
         );
+        let statements = self.statements.find(&views, &tokens, &sentences, &sections);
         let hidden = if options.blind {
-            sections.iter().filter(|s| s.kind == SectionKind::Diagnosis).map(|s| s.span).collect()
+            sections
+                .iter()
+                .filter(|s| s.kind == SectionKind::Diagnosis)
+                .map(|s| s.span)
+                .chain(statements.iter().copied())
+                .collect()
         } else {
             Vec::new()
         };
@@ -144,12 +175,14 @@ impl Engine {
             sentences,
             sections,
             convention,
+            statements,
             hidden,
             patient: PatientFacts::default(),
             mentions: Vec::new(),
             contexts: Vec::new(),
             measurement_names: Vec::new(),
             measurements: Vec::new(),
+            diagnoses: Vec::new(),
             warnings: Vec::new(),
         };
         warn_ambiguous_numbers(&mut doc);
@@ -162,6 +195,12 @@ impl Engine {
         self.annotate_concepts(doc);
         self.annotate_context(doc);
         self.annotate_measurements(doc);
+        self.annotate_diagnoses(doc);
+    }
+
+    /// The conditions of the diagnosis statements, coded (needs mentions and their context).
+    pub fn annotate_diagnoses(&self, doc: &mut Doc<'_>) {
+        self.diagnoses.annotate(doc, &self.knowledge.concepts);
     }
 
     /// Values of the labs and vitals the concept stage named.
@@ -208,6 +247,43 @@ fn warn_ambiguous_numbers(doc: &mut Doc<'_>) {
 }
 
 impl Engine {
+    /// The stated diagnoses as the contract writes them.
+    fn stated_diagnoses(&self, doc: &Doc<'_>, span: &impl Fn(Span) -> CharSpan) -> Vec<analysis::Diagnosis> {
+        doc.diagnoses
+            .iter()
+            .map(|d| {
+                let concept = match d.code {
+                    StatedCode::Concept(c) => self.knowledge.concepts[c as usize].to_concept(),
+                    StatedCode::Agent(n) => {
+                        let agent = self.diagnoses.agent(n);
+                        let mut codes = analysis::Codes::new();
+                        codes.insert("icd10cm".to_owned(), vec![agent.icd10cm.clone()]);
+                        if let Some(who) = &agent.icd10 {
+                            codes.insert("icd10".to_owned(), vec![who.clone()]);
+                        }
+                        analysis::Concept {
+                            id: format!("{}_as_agent", agent.organism),
+                            label: agent.label.clone(),
+                            codes,
+                        }
+                    }
+                };
+                analysis::Diagnosis {
+                    id: String::new(),
+                    source: "stated".to_owned(),
+                    span: span(d.span),
+                    text: doc.text[d.span.range()].to_owned(),
+                    concept,
+                    role: d.role.as_str().to_owned(),
+                    certainty: if d.uncertain { "uncertain" } else { "confirmed" }.to_owned(),
+                    due_to: d.due_to.iter().map(|&i| format!("d{}", i + 1)).collect(),
+                }
+            })
+            .enumerate()
+            .map(|(n, d)| analysis::Diagnosis { id: format!("d{}", n + 1), ..d })
+            .collect()
+    }
+
     /// Builds the output contract from an annotated document.
     fn to_analysis(&self, doc: &Doc<'_>, options: &Options) -> Analysis {
         let index = CharIndex::new(doc.text);
@@ -298,7 +374,7 @@ impl Engine {
             measurements,
             medications: Vec::new(),
             microbiology: Vec::new(),
-            diagnoses: Vec::new(),
+            diagnoses: self.stated_diagnoses(doc, &span),
             scores: Vec::new(),
             differential: Vec::new(),
             warnings,

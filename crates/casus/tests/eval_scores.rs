@@ -240,6 +240,9 @@ fn the_blind_rank_is_the_first_hypothesis_in_a_final_category() {
         supporting: Vec::new(),
         against: Vec::new(),
         missing: Vec::new(),
+        prior: 0.0,
+        cant_miss: false,
+        next_tests: Vec::new(),
     };
     // Listed out of order on purpose: the rank field decides. N39.0 is in an accepted category.
     let differential = [hypothesis(3, "N10"), hypothesis(1, "J18.9"), hypothesis(2, "N39.0")];

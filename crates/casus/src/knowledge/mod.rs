@@ -5,7 +5,9 @@
 //! tokenized with the same tokenizer as documents, so a phrase matches text exactly when their
 //! plain (case- and diacritic-folded) tokens are equal.
 
+pub mod coding;
 pub mod concepts;
+pub mod differential;
 pub mod tsv;
 
 use std::path::Path;
@@ -30,6 +32,27 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/section_context.tsv", include_str!("../../../../data/ro/section_context.tsv")),
     ("ro/ambiguous_abbreviations.tsv", include_str!("../../../../data/ro/ambiguous_abbreviations.tsv")),
     ("ro/results.tsv", include_str!("../../../../data/ro/results.tsv")),
+    ("ro/diagnosis.tsv", include_str!("../../../../data/ro/diagnosis.tsv")),
+    ("coding/combinations.tsv", include_str!("../../../../data/coding/combinations.tsv")),
+    ("coding/code_first.tsv", include_str!("../../../../data/coding/code_first.tsv")),
+    ("coding/agents.tsv", include_str!("../../../../data/coding/agents.tsv")),
+    ("coding/agent_categories.tsv", include_str!("../../../../data/coding/agent_categories.tsv")),
+];
+
+/// The embedded differential knowledge base, by path under `data/`.
+pub const EMBEDDED_DIFFERENTIAL: &[(&str, &str)] = &[
+    (
+        "differential/infection_cardio_pulmonary.tsv",
+        include_str!("../../../../data/differential/infection_cardio_pulmonary.tsv"),
+    ),
+    (
+        "differential/digestive_renal_endocrine_toxic.tsv",
+        include_str!("../../../../data/differential/digestive_renal_endocrine_toxic.tsv"),
+    ),
+    (
+        "differential/neuro_blood_rheum_skin_women_child_surgery.tsv",
+        include_str!("../../../../data/differential/neuro_blood_rheum_skin_women_child_surgery.tsv"),
+    ),
 ];
 
 /// The embedded concept inventory, by path under `data/`; loaded in this order (an earlier
@@ -195,6 +218,10 @@ pub struct Knowledge {
     pub section_context: Vec<(Phrase, TriggerCategory)>,
     pub ambiguous_abbreviations: Vec<AbbreviationReading>,
     pub value_words: ValueWords,
+    /// Diagnosis statements and ICD-10-CM coding rules.
+    pub coding: coding::Coding,
+    /// The diseases of the differential, with their findings.
+    pub diseases: Vec<differential::Disease>,
 }
 
 /// The words around lab values (`data/ro/results.tsv`), by plain form.
@@ -215,12 +242,40 @@ impl Knowledge {
         for (file, text) in EMBEDDED_CONCEPTS {
             concepts::parse(file, text, &mut knowledge.concepts)?;
         }
+        for (file, text) in EMBEDDED_DIFFERENTIAL {
+            differential::parse(file, text, &mut knowledge.diseases)?;
+        }
         knowledge.check_references()?;
         Ok(knowledge)
     }
 
     /// Every concept id that another table names exists in the inventory.
     fn check_references(&self) -> Result<(), KnowledgeError> {
+        let ids: rustc_hash::FxHashSet<&str> = self.concepts.iter().map(|c| c.id.as_str()).collect();
+        for disease in &self.diseases {
+            let named = disease.findings.iter().filter_map(|f| match &f.spec {
+                differential::FindingSpec::Concept(id) | differential::FindingSpec::Measured(id, _) => {
+                    Some(id.as_str())
+                }
+                _ => None,
+            });
+            if let Some(id) = std::iter::once(disease.concept.as_str()).chain(named).find(|id| !ids.contains(id)) {
+                return Err(KnowledgeError {
+                    file: "differential/".to_owned(),
+                    line: 0,
+                    message: format!("{}: concept {id:?} is not in the inventory", disease.concept),
+                });
+            }
+        }
+        for (file, id) in self.coding.concept_ids() {
+            if !self.concepts.iter().any(|c| c.id == id) {
+                return Err(KnowledgeError {
+                    file: file.to_owned(),
+                    line: 0,
+                    message: format!("concept {id:?} is not in the inventory"),
+                });
+            }
+        }
         for reading in &self.ambiguous_abbreviations {
             if !self.concepts.iter().any(|c| c.id == reading.concept_id) {
                 return Err(KnowledgeError {
@@ -295,6 +350,11 @@ impl Knowledge {
         }
         added.append(&mut knowledge.concepts);
         knowledge.concepts = added;
+        for (file, text) in EMBEDDED_DIFFERENTIAL {
+            let path = dir.join(file);
+            let text = if path.is_file() { read(&path)? } else { (*text).to_owned() };
+            differential::parse(file, &text, &mut knowledge.diseases)?;
+        }
         knowledge.check_references()?;
         Ok(knowledge)
     }
@@ -458,7 +518,11 @@ impl Knowledge {
             }
         }
 
+        let coding = coding::Coding::parse(&file, &token_rules)?;
+
         Ok(Knowledge {
+            coding,
+            diseases: Vec::new(),
             value_words,
             ambiguous_abbreviations,
             token_rules,

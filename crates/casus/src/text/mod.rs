@@ -8,6 +8,7 @@ pub mod numbers;
 pub mod phrases;
 pub mod sections;
 pub mod sentences;
+pub mod statements;
 pub mod stem;
 pub mod tokenize;
 pub mod validate;

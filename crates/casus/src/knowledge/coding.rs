@@ -1,0 +1,152 @@
+//! The tables of the stated-diagnosis stage: the words of diagnosis statements
+//! (`data/ro/diagnosis.tsv`) and the ICD-10-CM coding rules (`data/coding/*.tsv`).
+//!
+//! Concept ids are kept as written here; the stage resolves them against the inventory, and
+//! [`super::Knowledge`] checks that every one exists.
+
+use crate::error::KnowledgeError;
+use crate::knowledge::tsv::Table;
+use crate::knowledge::{phrase, Phrase};
+use crate::text::tokenize::TokenRules;
+
+/// What a word of a diagnosis statement does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiagnosisWord {
+    /// Opens a diagnosis statement that runs to the end of its sentence.
+    Cue,
+    /// Relates the conditions after it to those before it.
+    Link(Link),
+}
+
+/// How the conditions after a link word relate to those before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// They caused the preceding ones ("secundar", "datorat", "prin").
+    Cause,
+    /// They complicate the preceding ones ("complicat cu", "cu").
+    Complication,
+    /// They are how the preceding ones showed themselves; not diagnoses of their own.
+    Manifestation,
+    /// They coexist ("la un pacient cu").
+    Comorbidity,
+}
+
+/// A condition and a qualifier that ICD-10-CM codes together as one combined concept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Combination {
+    pub condition: String,
+    pub qualifier: String,
+    pub combined: String,
+}
+
+/// A condition coded only with its underlying condition ("code first").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeFirst {
+    pub condition: String,
+    pub requires: String,
+    /// Vaguer names of the requirement that become it instead of a second code.
+    pub absorbs: Vec<String>,
+}
+
+/// An organism as the cause of diseases classified elsewhere (B95–B97).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub organism: String,
+    pub icd10cm: String,
+    pub icd10: Option<String>,
+    pub label: String,
+}
+
+/// Everything the stated-diagnosis stage reads.
+#[derive(Debug, Clone, Default)]
+pub struct Coding {
+    pub words: Vec<(Phrase, DiagnosisWord)>,
+    pub combinations: Vec<Combination>,
+    pub code_first: Vec<CodeFirst>,
+    pub agents: Vec<Agent>,
+    /// ICD-10-CM categories that take an agent code beside them (B95–B97 "use additional code").
+    pub agent_categories: Vec<String>,
+}
+
+impl Coding {
+    /// Parses the tables from a function that returns each data file's text.
+    pub fn parse<'a>(file: impl Fn(&str) -> &'a str, rules: &TokenRules) -> Result<Coding, KnowledgeError> {
+        let words_table = Table::parse("ro/diagnosis.tsv", file("ro/diagnosis.tsv"), &["phrase", "kind"])?;
+        let mut words = Vec::with_capacity(words_table.rows.len());
+        for row in &words_table.rows {
+            let word = match row.cells[1] {
+                "cue" => DiagnosisWord::Cue,
+                "cause" => DiagnosisWord::Link(Link::Cause),
+                "complication" => DiagnosisWord::Link(Link::Complication),
+                "manifestation" => DiagnosisWord::Link(Link::Manifestation),
+                "comorbidity" => DiagnosisWord::Link(Link::Comorbidity),
+                other => return Err(words_table.error(row, format!("unknown kind {other:?}"))),
+            };
+            words.push((phrase(row.cells[0], rules), word));
+        }
+
+        let table = Table::parse(
+            "coding/combinations.tsv",
+            file("coding/combinations.tsv"),
+            &["condition", "qualifier", "combined", "source"],
+        )?;
+        let combinations = table
+            .rows
+            .iter()
+            .map(|row| Combination {
+                condition: row.cells[0].to_owned(),
+                qualifier: row.cells[1].to_owned(),
+                combined: row.cells[2].to_owned(),
+            })
+            .collect();
+
+        let table = Table::parse(
+            "coding/code_first.tsv",
+            file("coding/code_first.tsv"),
+            &["condition", "requires", "absorbs", "source"],
+        )?;
+        let code_first = table
+            .rows
+            .iter()
+            .map(|row| CodeFirst {
+                condition: row.cells[0].to_owned(),
+                requires: row.cells[1].to_owned(),
+                absorbs: row.cells[2].split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            })
+            .collect();
+
+        let table =
+            Table::parse("coding/agents.tsv", file("coding/agents.tsv"), &["organism", "icd10cm", "icd10", "label"])?;
+        let agents = table
+            .rows
+            .iter()
+            .map(|row| Agent {
+                organism: row.cells[0].to_owned(),
+                icd10cm: row.cells[1].to_owned(),
+                icd10: Some(row.cells[2]).filter(|c| !c.is_empty()).map(str::to_owned),
+                label: row.cells[3].to_owned(),
+            })
+            .collect();
+
+        let table =
+            Table::parse("coding/agent_categories.tsv", file("coding/agent_categories.tsv"), &["category", "meaning"])?;
+        let agent_categories = table.rows.iter().map(|row| row.cells[0].to_owned()).collect();
+
+        Ok(Coding { words, combinations, code_first, agents, agent_categories })
+    }
+
+    /// Every concept id the tables name, with the file that names it.
+    pub fn concept_ids(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let combinations = self.combinations.iter().flat_map(|c| {
+            [c.condition.as_str(), c.qualifier.as_str(), c.combined.as_str()].map(|id| ("coding/combinations.tsv", id))
+        });
+        let code_first = self.code_first.iter().flat_map(|c| {
+            [c.condition.as_str(), c.requires.as_str()]
+                .into_iter()
+                .chain(c.absorbs.iter().map(String::as_str))
+                .map(|id| ("coding/code_first.tsv", id))
+        });
+        let agents = self.agents.iter().map(|a| ("coding/agents.tsv", a.organism.as_str()));
+        combinations.chain(code_first).chain(agents)
+    }
+}

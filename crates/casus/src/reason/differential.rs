@@ -1,0 +1,335 @@
+//! The differential diagnosis: diseases of `data/differential/` ranked by an additive
+//! log-likelihood over the findings the text gives, with a ledger that sums exactly to the score.
+//!
+//! Per disease, `score = prior + Σ supporting + Σ against`, where
+//! - the prior is `0.5 × (prior class − 3)`, so the evidence outweighs it;
+//! - a present finding adds `ln LR+` of its evoking strength (EV 0…5 → LR+ 1.1, 1.5, 3, 8, 20,
+//!   100: INTERNIST-1's scale read as likelihood ratios), half that when the text is uncertain;
+//! - a finding the text denies adds `ln LR−` of its frequency (FQ 1…5 → LR− 0.95, 0.85, 0.6,
+//!   0.35, 0.1): a finding the disease nearly always shows argues hard against it when absent;
+//! - a finding the text does not mention is listed as missing and weighs nothing: unknown is
+//!   never absent;
+//! - the disease named outside the diagnosis statements ("… sugerând spondilodiscita") is strong
+//!   evidence for itself (EV 4, halved when uncertain); a past mention is history, not evidence;
+//! - every important finding of the case (EV ≥ 3 for some disease) the disease does not explain
+//!   costs 0.25, at most 1.5 in all.
+//!
+//! A disease is a hypothesis only when something evokes it (a present finding with EV ≥ 2, or
+//! its own name). The stated diagnosis never enters: [`Facts`] hides the diagnosis statements.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::analysis::{CharSpan, Finding, Hypothesis, Interpretation, Score};
+use crate::knowledge::concepts::ConceptEntry;
+use crate::knowledge::differential::{Disease, DiseaseFinding, FindingSpec, MeasuredState};
+use crate::reason::facts::{Facts, Presence};
+
+/// How many hypotheses the differential lists.
+pub const MAX_HYPOTHESES: usize = 10;
+const MISSING_SHOWN: usize = 8;
+const UNEXPLAINED_COST: f64 = 0.25;
+const UNEXPLAINED_CAP: f64 = 1.5;
+
+fn ln_lr_present(evoking: u8) -> f64 {
+    [1.1f64, 1.5, 3.0, 8.0, 20.0, 100.0][evoking.min(5) as usize].ln()
+}
+
+fn ln_lr_absent(frequency: u8) -> f64 {
+    [0.95f64, 0.85, 0.6, 0.35, 0.1][frequency.clamp(1, 5) as usize - 1].ln()
+}
+
+/// What the case says of one finding.
+#[derive(Debug, Clone, PartialEq)]
+enum Observed {
+    Present { certain: bool, evidence: Vec<CharSpan> },
+    Absent { evidence: Vec<CharSpan> },
+    Unknown,
+}
+
+/// The knowledge base resolved for ranking.
+#[derive(Debug, Clone)]
+pub struct Differential {
+    diseases: Vec<Disease>,
+    /// Index into the inventory of each disease's concept.
+    concept_of: Vec<usize>,
+    labels: FxHashMap<String, String>,
+}
+
+/// A finding's identity across diseases.
+type FindingKey = String;
+
+fn key(spec: &FindingSpec) -> FindingKey {
+    format!("{spec:?}")
+}
+
+impl Differential {
+    pub fn new(diseases: &[Disease], concepts: &[ConceptEntry]) -> Differential {
+        let index: FxHashMap<&str, usize> = concepts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        let diseases: Vec<Disease> =
+            diseases.iter().filter(|d| index.contains_key(d.concept.as_str())).cloned().collect();
+        let concept_of = diseases.iter().map(|d| index[d.concept.as_str()]).collect();
+        let labels = concepts.iter().map(|c| (c.id.clone(), c.label.clone())).collect();
+        Differential { diseases, concept_of, labels }
+    }
+
+    /// The ranked hypotheses for the facts of one case.
+    pub fn rank(&self, facts: &Facts<'_>, scores: &[Score], concepts: &[ConceptEntry]) -> Vec<Hypothesis> {
+        let flags = crate::reason::scores::flags(scores);
+        let mut cache: FxHashMap<FindingKey, Observed> = FxHashMap::default();
+        let mut observe =
+            |spec: &FindingSpec| cache.entry(key(spec)).or_insert_with(|| observe(spec, facts, &flags)).clone();
+        // The important findings the case shows, to charge the diseases that leave them unexplained.
+        let mut shown: Vec<(FindingKey, String)> = Vec::new();
+        for disease in &self.diseases {
+            for f in disease.findings.iter().filter(|f| f.evoking >= 3) {
+                let k = key(&f.spec);
+                if !shown.iter().any(|(s, _)| *s == k)
+                    && matches!(observe(&f.spec), Observed::Present { certain: true, .. })
+                {
+                    shown.push((k, self.describe(&f.spec)));
+                }
+            }
+        }
+
+        let mut hypotheses: Vec<(f64, Hypothesis)> = Vec::new();
+        for (n, disease) in self.diseases.iter().enumerate() {
+            let prior = 0.5 * (disease.prior as f64 - 3.0);
+            let (mut supporting, mut against, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+            let mut evoked = false;
+            for f in &disease.findings {
+                match observe(&f.spec) {
+                    Observed::Present { certain, evidence } => {
+                        let weight = ln_lr_present(f.evoking) * if certain { 1.0 } else { 0.5 };
+                        evoked |= f.evoking >= 2;
+                        supporting.push(finding(self.describe(&f.spec), weight, evidence));
+                    }
+                    Observed::Absent { evidence } => {
+                        against.push(finding(self.describe(&f.spec), ln_lr_absent(f.frequency), evidence));
+                    }
+                    Observed::Unknown if f.frequency >= 3 || f.evoking >= 3 => {
+                        missing.push((f, self.describe(&f.spec)))
+                    }
+                    Observed::Unknown => {}
+                }
+            }
+            if let Some((certain, evidence)) = self_mention(facts, &disease.concept) {
+                evoked = true;
+                let weight = ln_lr_present(4) * if certain { 1.0 } else { 0.5 };
+                supporting.push(finding(
+                    format!("{} named in the text", self.label(&disease.concept)),
+                    weight,
+                    evidence,
+                ));
+            }
+            if !evoked {
+                continue;
+            }
+            let explained: FxHashSet<FindingKey> = disease.findings.iter().map(|f| key(&f.spec)).collect();
+            let mut unexplained_cost = 0.0;
+            for (k, description) in &shown {
+                if !explained.contains(k) && unexplained_cost < UNEXPLAINED_CAP {
+                    unexplained_cost += UNEXPLAINED_COST;
+                    against.push(finding(format!("unexplained: {description}"), -UNEXPLAINED_COST, Vec::new()));
+                }
+            }
+            let score = prior + supporting.iter().chain(&against).map(|f| f.weight).sum::<f64>();
+            missing.sort_by_key(|m| std::cmp::Reverse(rank_missing(m.0)));
+            let missing = missing
+                .into_iter()
+                .take(MISSING_SHOWN)
+                .map(|(f, description)| finding(description, ln_lr_absent(f.frequency), Vec::new()))
+                .collect();
+            let concept = concepts[self.concept_of[n]].to_concept();
+            hypotheses.push((
+                score,
+                Hypothesis {
+                    rank: 0,
+                    concept,
+                    score: round(score),
+                    supporting,
+                    against,
+                    missing,
+                    prior: round(prior),
+                    cant_miss: disease.cant_miss,
+                    next_tests: Vec::new(),
+                },
+            ));
+        }
+        hypotheses.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.concept.id.cmp(&b.1.concept.id)));
+        hypotheses.truncate(MAX_HYPOTHESES);
+        let mut ranked: Vec<Hypothesis> = hypotheses.into_iter().map(|(_, h)| h).collect();
+        for (n, h) in ranked.iter_mut().enumerate() {
+            h.rank = n as u32 + 1;
+        }
+        self.add_next_tests(&mut ranked);
+        ranked
+    }
+
+    /// Per leading hypothesis, the unknown findings that would most separate it from the other
+    /// leading ones: those it expects strongly (EV ≥ 3) that the others do not list as strongly.
+    fn add_next_tests(&self, ranked: &mut [Hypothesis]) {
+        let leading: Vec<&Disease> =
+            ranked.iter().take(5).filter_map(|h| self.diseases.iter().find(|d| d.concept == h.concept.id)).collect();
+        let strength =
+            |d: &Disease, spec: &FindingSpec| d.findings.iter().find(|f| f.spec == *spec).map_or(0, |f| f.evoking);
+        for h in ranked.iter_mut().take(5) {
+            let Some(disease) = leading.iter().find(|d| d.concept == h.concept.id) else { continue };
+            let mut tests: Vec<(u8, String)> = disease
+                .findings
+                .iter()
+                .filter(|f| f.evoking >= 3)
+                .filter(|f| h.missing.iter().any(|m| m.finding == self.describe(&f.spec)))
+                .filter_map(|f| {
+                    let others =
+                        leading.iter().filter(|d| d.concept != disease.concept).map(|d| strength(d, &f.spec)).max()?;
+                    (f.evoking >= others + 2).then(|| (f.evoking - others, self.describe(&f.spec)))
+                })
+                .collect();
+            tests.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            h.next_tests = tests.into_iter().take(3).map(|(_, t)| t).collect();
+        }
+    }
+
+    fn label(&self, id: &str) -> String {
+        self.labels.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+
+    /// A finding as a reader wants it named.
+    fn describe(&self, spec: &FindingSpec) -> String {
+        match spec {
+            FindingSpec::Concept(id) => self.label(id),
+            FindingSpec::Measured(id, state) => format!("{}: {}", self.label(id), state_name(*state)),
+            FindingSpec::Score(name) => format!("score: {name}"),
+            FindingSpec::Culture(specimen) => format!("positive culture: {specimen}"),
+            FindingSpec::AgeAtLeast(age) => format!("age ≥ {age}"),
+            FindingSpec::AgeBelow(age) => format!("age < {age}"),
+            FindingSpec::Sex(sex) => {
+                format!("sex: {}", if *sex == crate::analysis::Sex::Female { "female" } else { "male" })
+            }
+        }
+    }
+}
+
+fn rank_missing(f: &DiseaseFinding) -> u8 {
+    f.evoking + f.frequency
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0 + 0.0
+}
+
+fn finding(finding: String, weight: f64, evidence: Vec<CharSpan>) -> Finding {
+    Finding { finding, weight: round(weight), evidence }
+}
+
+fn state_name(state: MeasuredState) -> &'static str {
+    match state {
+        MeasuredState::High => "high",
+        MeasuredState::Low => "low",
+        MeasuredState::CriticalHigh => "critically high",
+        MeasuredState::CriticalLow => "critically low",
+        MeasuredState::Abnormal => "abnormal",
+        MeasuredState::Positive => "positive",
+        MeasuredState::Negative => "negative",
+    }
+}
+
+/// The disease (or one under it) named for the patient now, outside the diagnosis statements.
+fn self_mention(facts: &Facts<'_>, concept: &str) -> Option<(bool, Vec<CharSpan>)> {
+    match facts.presence_now(concept) {
+        Presence::Present(e) => Some((true, vec![e.span])),
+        Presence::Possible(e) => Some((false, vec![e.span])),
+        _ => None,
+    }
+}
+
+fn observe(spec: &FindingSpec, facts: &Facts<'_>, flags: &[(&'static str, Vec<CharSpan>)]) -> Observed {
+    match spec {
+        FindingSpec::Concept(id) => match facts.presence(id) {
+            Presence::Present(e) => Observed::Present { certain: true, evidence: vec![e.span] },
+            Presence::Possible(e) => Observed::Present { certain: false, evidence: vec![e.span] },
+            Presence::Absent(e) => Observed::Absent { evidence: vec![e.span] },
+            Presence::Unknown => Observed::Unknown,
+        },
+        FindingSpec::Measured(id, state) => measured(facts, id, *state),
+        FindingSpec::Score(name) => match flags.iter().find(|(flag, _)| flag == name) {
+            Some((_, evidence)) => Observed::Present { certain: true, evidence: evidence.clone() },
+            None => Observed::Unknown,
+        },
+        FindingSpec::Culture(specimen) => culture(facts, specimen),
+        FindingSpec::AgeAtLeast(years) | FindingSpec::AgeBelow(years) => {
+            let Some(age) = &facts.analysis.patient.age else { return Observed::Unknown };
+            let in_years = match age.unit {
+                crate::analysis::AgeUnit::Year => age.value,
+                _ => 0,
+            };
+            let holds = match spec {
+                FindingSpec::AgeAtLeast(_) => in_years >= *years,
+                _ => in_years < *years,
+            };
+            if holds {
+                Observed::Present { certain: true, evidence: vec![age.span] }
+            } else {
+                Observed::Absent { evidence: vec![age.span] }
+            }
+        }
+        FindingSpec::Sex(sex) => match (facts.analysis.patient.sex, facts.analysis.patient.sex_span) {
+            (Some(actual), Some(span)) if actual == *sex => Observed::Present { certain: true, evidence: vec![span] },
+            (Some(_), Some(span)) => Observed::Absent { evidence: vec![span] },
+            _ => Observed::Unknown,
+        },
+    }
+}
+
+/// A measurement read in a state: by its interpretation, or its qualitative result.
+fn measured(facts: &Facts<'_>, concept: &str, state: MeasuredState) -> Observed {
+    let mut denied = None;
+    for m in facts.measurements(concept) {
+        let interpretation = m.interpretation;
+        let result = m.result.as_deref();
+        let holds = match state {
+            MeasuredState::High => matches!(interpretation, Some(Interpretation::High | Interpretation::CriticalHigh)),
+            MeasuredState::Low => matches!(interpretation, Some(Interpretation::Low | Interpretation::CriticalLow)),
+            MeasuredState::CriticalHigh => interpretation == Some(Interpretation::CriticalHigh),
+            MeasuredState::CriticalLow => interpretation == Some(Interpretation::CriticalLow),
+            MeasuredState::Abnormal => matches!(interpretation, Some(i) if i != Interpretation::Normal),
+            MeasuredState::Positive => matches!(result, Some("positive" | "present" | "high")),
+            MeasuredState::Negative => matches!(result, Some("negative" | "absent" | "undetectable")),
+        };
+        if holds {
+            return Observed::Present { certain: true, evidence: vec![m.span] };
+        }
+        let contrary = match state {
+            MeasuredState::Positive => matches!(result, Some("negative" | "absent" | "undetectable" | "normal")),
+            MeasuredState::Negative => matches!(result, Some("positive" | "present")),
+            _ => interpretation.is_some() || result == Some("normal"),
+        };
+        if contrary {
+            denied.get_or_insert(m.span);
+        }
+    }
+    match denied {
+        Some(span) => Observed::Absent { evidence: vec![span] },
+        None => Observed::Unknown,
+    }
+}
+
+/// A culture from a specimen: positive when an organism grew from it, absent when it was sterile.
+fn culture(facts: &Facts<'_>, specimen: &str) -> Observed {
+    let mut negative = None;
+    for record in &facts.analysis.microbiology {
+        let from = record.specimen.as_deref().unwrap_or("");
+        if !from.eq_ignore_ascii_case(specimen) {
+            continue;
+        }
+        if matches!(record.result.as_str(), "negative" | "sterile") {
+            negative.get_or_insert(record.span);
+        } else {
+            return Observed::Present { certain: true, evidence: vec![record.span] };
+        }
+    }
+    match negative {
+        Some(span) => Observed::Absent { evidence: vec![span] },
+        None => Observed::Unknown,
+    }
+}

@@ -1,0 +1,210 @@
+//! The extracted facts as the reasoning stages read them: findings asserted for the patient or
+//! explicitly absent, and measured quantities in the unit a formula wants.
+//!
+//! Reasoning never reads the text's own diagnosis: mentions inside diagnosis statements are
+//! invisible here, blind or not, so a differential cannot echo the answer it is meant to find.
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::{Analysis, CharSpan, Entity, Measurement};
+use crate::knowledge::concepts::ConceptEntry;
+
+/// Parent links of the concept inventory, by id.
+#[derive(Debug, Clone, Default)]
+pub struct ConceptTree {
+    parent: FxHashMap<String, String>,
+}
+
+impl ConceptTree {
+    pub fn new(concepts: &[ConceptEntry]) -> ConceptTree {
+        let parent = concepts.iter().filter_map(|c| Some((c.id.clone(), c.parent.clone()?))).collect();
+        ConceptTree { parent }
+    }
+
+    /// Whether `concept` is `ancestor` or lies under it.
+    pub fn is_a(&self, concept: &str, ancestor: &str) -> bool {
+        let mut current = concept;
+        // A cycle in the data must not hang the engine: no real hierarchy is this deep.
+        for _ in 0..32 {
+            if current == ancestor {
+                return true;
+            }
+            match self.parent.get(current) {
+                Some(parent) => current = parent,
+                None => return false,
+            }
+        }
+        false
+    }
+}
+
+/// What the text says of the patient, for scores and the differential.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub analysis: &'a Analysis,
+    pub tree: &'a ConceptTree,
+    /// The diagnosis statements (code points): their mentions are not findings.
+    pub statements: &'a [CharSpan],
+}
+
+/// Whether a finding is there, explicitly absent, or not mentioned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Presence<'a> {
+    Present(&'a Entity),
+    /// Present but uncertain ("sugerând", "posibil").
+    Possible(&'a Entity),
+    Absent(&'a Entity),
+    Unknown,
+}
+
+impl<'a> Facts<'a> {
+    fn findings(&self) -> impl Iterator<Item = &'a Entity> + '_ {
+        self.analysis.entities.iter().filter(|e| {
+            !self.statements.iter().any(|s| s.start < e.span.end && e.span.start < s.end)
+                && e.assertion.experiencer == crate::analysis::Experiencer::Patient
+                && !e.assertion.hypothetical
+        })
+    }
+
+    /// The presence of a concept (or anything under it): a certain mention wins over an uncertain
+    /// one, which wins over a negated one.
+    pub fn presence(&self, concept: &str) -> Presence<'a> {
+        let mut possible = None;
+        let mut absent = None;
+        for entity in self.findings().filter(|e| self.tree.is_a(&e.concept.id, concept)) {
+            if entity.assertion.negated {
+                absent.get_or_insert(entity);
+            } else if entity.assertion.uncertain {
+                possible.get_or_insert(entity);
+            } else {
+                return Presence::Present(entity);
+            }
+        }
+        possible.map(Presence::Possible).or(absent.map(Presence::Absent)).unwrap_or(Presence::Unknown)
+    }
+
+    /// Like [`Facts::presence`], leaving out what the text places in the past ("antecedente de").
+    pub fn presence_now(&self, concept: &str) -> Presence<'a> {
+        let mut possible = None;
+        for entity in self.findings().filter(|e| !e.assertion.historical && self.tree.is_a(&e.concept.id, concept)) {
+            if entity.assertion.negated {
+                continue;
+            }
+            if !entity.assertion.uncertain {
+                return Presence::Present(entity);
+            }
+            possible.get_or_insert(entity);
+        }
+        possible.map(Presence::Possible).unwrap_or(Presence::Unknown)
+    }
+
+    /// The first present (certain or not) mention of any of `concepts`.
+    pub fn any_present(&self, concepts: &[&str]) -> Option<&'a Entity> {
+        concepts.iter().find_map(|c| match self.presence(c) {
+            Presence::Present(e) | Presence::Possible(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The measurements of a concept, in text order.
+    pub fn measurements(&self, concept: &str) -> impl Iterator<Item = &'a Measurement> + '_ {
+        let concept = concept.to_owned();
+        self.analysis.measurements.iter().filter(move |m| self.tree.is_a(&m.concept.id, &concept))
+    }
+
+    /// The first value of a concept in `unit` (the presentation value: case reports give it first).
+    pub fn quantity(&self, concept: &str, unit: Canonical) -> Option<(f64, CharSpan)> {
+        self.measurements(concept).find_map(|m| Some((unit.read(m)?, m.span)))
+    }
+
+    /// Every value of a concept in `unit`, in text order.
+    pub fn quantities(&self, concept: &str, unit: Canonical) -> Vec<(f64, CharSpan)> {
+        self.measurements(concept).filter_map(|m| Some((unit.read(m)?, m.span))).collect()
+    }
+
+    /// Systolic and diastolic pressure of the first blood pressure, in mm[Hg].
+    pub fn blood_pressure(&self) -> Option<(f64, f64, CharSpan)> {
+        self.measurements("blood_pressure").find_map(|m| {
+            let (systolic, diastolic) = ratio(&m.text)?;
+            Some((systolic, diastolic, m.span))
+        })
+    }
+}
+
+/// The last "N/M" of a blood-pressure text ("TA 80/50 mmHg" → 80, 50).
+fn ratio(text: &str) -> Option<(f64, f64)> {
+    let token = text.split(|c: char| c.is_whitespace() || c == ':' || c == '=').rev().find(|t| t.contains('/'))?;
+    let (a, b) = token.split_once('/')?;
+    let number = |s: &str| s.trim_matches(|c: char| !c.is_ascii_digit()).parse::<f64>().ok();
+    Some((number(a)?, number(b)?))
+}
+
+/// The units formulas want, and how a written value is brought to them.
+///
+/// Conversion factors: molar masses from the IUPAC atomic weights (creatinine 113.12 g/mol →
+/// 88.42 µmol/L per mg/dL; bilirubin 584.66 → 17.10; lactate 90.08 → 0.111 mmol/L per mg/dL;
+/// urea 60.06 → 0.1665; urea nitrogen 28.01 → 0.357; calcium 40.08 → 0.2495), and count units
+/// by their definition (1 /mm3 = 1 /µL = 10⁻³ × 10³/µL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Canonical {
+    /// Counts in 10³/µL (leukocytes, platelets).
+    ThousandsPerMicroliter,
+    CreatinineMgDl,
+    BilirubinMgDl,
+    LactateMmolL,
+    /// Urea in mmol/L, from urea (mg/dL) or urea nitrogen (BUN, mg/dL).
+    UreaMmolL,
+    UreaNitrogenMgDl,
+    CalciumMgDl,
+    AlbuminGDl,
+    MmolL,
+    Celsius,
+    PerMinute,
+    MmHg,
+    Percent,
+    /// Fraction of inspired oxygen as 0.21–1.0.
+    Fraction,
+    Plain,
+}
+
+impl Canonical {
+    /// The value of a measurement in this unit, if it has one that converts.
+    pub fn read(self, m: &Measurement) -> Option<f64> {
+        let value = m.value?;
+        let unit = m.unit.as_deref().map(|u| u.to_lowercase().replace('μ', "µ")).unwrap_or_default();
+        let molar = unit.contains("mol");
+        let per_mm3 = (unit.contains("mm3") || unit.contains("mmc") || unit.contains("/µl") || unit.contains("/ul"))
+            && !unit.contains("10")
+            && !unit.contains("mii");
+        Some(match self {
+            Canonical::ThousandsPerMicroliter if per_mm3 || (unit.is_empty() && value > 1_000.0) => value / 1_000.0,
+            Canonical::ThousandsPerMicroliter => value,
+            Canonical::CreatinineMgDl if molar || (unit.is_empty() && value > 25.0) => value / 88.42,
+            Canonical::BilirubinMgDl if molar || (unit.is_empty() && value > 40.0) => value / 17.1,
+            Canonical::LactateMmolL if unit.contains("mg") => value * 0.111,
+            Canonical::UreaMmolL if molar => value,
+            Canonical::UreaMmolL if m.concept.id == "blood_urea_nitrogen" => value * 0.357,
+            Canonical::UreaMmolL if unit.contains("g") || value > 15.0 => value * 0.1665,
+            Canonical::UreaNitrogenMgDl if molar => value / 0.357,
+            Canonical::UreaNitrogenMgDl if m.concept.id == "blood_urea_nitrogen" => value,
+            Canonical::UreaNitrogenMgDl if unit.contains("g") || value > 15.0 => value * 0.1665 / 0.357,
+            Canonical::UreaNitrogenMgDl => value / 0.357,
+            Canonical::CalciumMgDl if molar || value < 4.0 => value / 0.2495,
+            Canonical::AlbuminGDl if unit.contains("/l") || value > 10.0 => value / 10.0,
+            Canonical::Fraction if value > 1.0 => value / 100.0,
+            _ => value,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blood_pressure_is_read_from_its_ratio() {
+        assert_eq!(ratio("TA 80/50"), Some((80.0, 50.0)));
+        assert_eq!(ratio("TA=120/70 mmHg"), Some((120.0, 70.0)));
+        assert_eq!(ratio("TA"), None);
+    }
+}
