@@ -103,7 +103,7 @@ impl Engine {
         let statements = StatementMatcher::new(&knowledge.coding.words);
         let diagnoses = DiagnosisCoder::new(&knowledge.coding, &knowledge.concepts);
         let tree = ConceptTree::new(&knowledge.concepts);
-        let differential = Differential::new(&knowledge.diseases, &knowledge.concepts);
+        let differential = Differential::new(&knowledge.diseases, &knowledge.measured_signs, &knowledge.concepts);
         Engine { knowledge, sections, patient, concepts, context, statements, diagnoses, tree, differential }
     }
 

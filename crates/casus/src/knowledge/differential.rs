@@ -55,6 +55,41 @@ pub struct Disease {
     pub findings: Vec<DiseaseFinding>,
 }
 
+/// A sign that a measurement in a state shows (hypotension: systolic pressure low).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasuredSign {
+    pub sign: String,
+    pub measurement: String,
+    pub state: MeasuredState,
+}
+
+/// Parses `data/measured_signs.tsv`.
+pub fn parse_measured_signs(text: &str) -> Result<Vec<MeasuredSign>, KnowledgeError> {
+    let table = Table::parse("measured_signs.tsv", text, &["sign", "measurement", "state"])?;
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            let state = parse_state(row.cells[2])
+                .ok_or_else(|| table.error(row, format!("unknown state {:?}", row.cells[2])))?;
+            Ok(MeasuredSign { sign: row.cells[0].to_owned(), measurement: row.cells[1].to_owned(), state })
+        })
+        .collect()
+}
+
+fn parse_state(state: &str) -> Option<MeasuredState> {
+    Some(match state {
+        "high" => MeasuredState::High,
+        "low" => MeasuredState::Low,
+        "critical_high" => MeasuredState::CriticalHigh,
+        "critical_low" => MeasuredState::CriticalLow,
+        "abnormal" => MeasuredState::Abnormal,
+        "positive" => MeasuredState::Positive,
+        "negative" => MeasuredState::Negative,
+        _ => return None,
+    })
+}
+
 pub const COLUMNS: [&str; 5] = ["disease", "prior", "cant_miss", "findings", "source"];
 
 /// Parses one knowledge-base file, appending its diseases.
@@ -105,17 +140,7 @@ fn parse_spec(spec: &str) -> Option<FindingSpec> {
         _ => {}
     }
     if let Some((concept, state)) = spec.split_once(':') {
-        let state = match state {
-            "high" => MeasuredState::High,
-            "low" => MeasuredState::Low,
-            "critical_high" => MeasuredState::CriticalHigh,
-            "critical_low" => MeasuredState::CriticalLow,
-            "abnormal" => MeasuredState::Abnormal,
-            "positive" => MeasuredState::Positive,
-            "negative" => MeasuredState::Negative,
-            _ => return None,
-        };
-        return Some(FindingSpec::Measured(concept.to_owned(), state));
+        return Some(FindingSpec::Measured(concept.to_owned(), parse_state(state)?));
     }
     Some(FindingSpec::Concept(spec.to_owned()))
 }

@@ -37,6 +37,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("coding/code_first.tsv", include_str!("../../../../data/coding/code_first.tsv")),
     ("coding/agents.tsv", include_str!("../../../../data/coding/agents.tsv")),
     ("coding/agent_categories.tsv", include_str!("../../../../data/coding/agent_categories.tsv")),
+    ("measured_signs.tsv", include_str!("../../../../data/measured_signs.tsv")),
 ];
 
 /// The embedded differential knowledge base, by path under `data/`.
@@ -222,6 +223,8 @@ pub struct Knowledge {
     pub coding: coding::Coding,
     /// The diseases of the differential, with their findings.
     pub diseases: Vec<differential::Disease>,
+    /// Signs a measurement in a state shows (`data/measured_signs.tsv`).
+    pub measured_signs: Vec<differential::MeasuredSign>,
 }
 
 /// The words around lab values (`data/ro/results.tsv`), by plain form.
@@ -252,6 +255,15 @@ impl Knowledge {
     /// Every concept id that another table names exists in the inventory.
     fn check_references(&self) -> Result<(), KnowledgeError> {
         let ids: rustc_hash::FxHashSet<&str> = self.concepts.iter().map(|c| c.id.as_str()).collect();
+        for sign in &self.measured_signs {
+            if let Some(id) = [&sign.sign, &sign.measurement].into_iter().find(|id| !ids.contains(id.as_str())) {
+                return Err(KnowledgeError {
+                    file: "measured_signs.tsv".to_owned(),
+                    line: 0,
+                    message: format!("concept {id:?} is not in the inventory"),
+                });
+            }
+        }
         for disease in &self.diseases {
             let named = disease.findings.iter().filter_map(|f| match &f.spec {
                 differential::FindingSpec::Concept(id) | differential::FindingSpec::Measured(id, _) => {
@@ -519,10 +531,12 @@ impl Knowledge {
         }
 
         let coding = coding::Coding::parse(&file, &token_rules)?;
+        let measured_signs = differential::parse_measured_signs(file("measured_signs.tsv"))?;
 
         Ok(Knowledge {
             coding,
             diseases: Vec::new(),
+            measured_signs,
             value_words,
             ambiguous_abbreviations,
             token_rules,

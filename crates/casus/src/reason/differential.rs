@@ -15,13 +15,13 @@
 //!   costs 0.25, at most 1.5 in all.
 //!
 //! A disease is a hypothesis only when something evokes it (a present finding with EV ≥ 2, or
-//! its own name). The stated diagnosis never enters: [`Facts`] hides the diagnosis statements.
+//! its own name), and not when a better-ranked hypothesis is a more specific kind of it. The stated diagnosis never enters: [`Facts`] hides the diagnosis statements.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::{CharSpan, Finding, Hypothesis, Interpretation, Score};
-use crate::knowledge::concepts::ConceptEntry;
-use crate::knowledge::differential::{Disease, DiseaseFinding, FindingSpec, MeasuredState};
+use crate::knowledge::concepts::{ConceptEntry, ConceptType};
+use crate::knowledge::differential::{Disease, DiseaseFinding, FindingSpec, MeasuredSign, MeasuredState};
 use crate::reason::facts::{Facts, Presence};
 
 /// How many hypotheses the differential lists.
@@ -53,6 +53,7 @@ pub struct Differential {
     /// Index into the inventory of each disease's concept.
     concept_of: Vec<usize>,
     labels: FxHashMap<String, String>,
+    measured_signs: Vec<MeasuredSign>,
 }
 
 /// A finding's identity across diseases.
@@ -63,21 +64,33 @@ fn key(spec: &FindingSpec) -> FindingKey {
 }
 
 impl Differential {
-    pub fn new(diseases: &[Disease], concepts: &[ConceptEntry]) -> Differential {
+    pub fn new(diseases: &[Disease], measured_signs: &[MeasuredSign], concepts: &[ConceptEntry]) -> Differential {
         let index: FxHashMap<&str, usize> = concepts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-        let diseases: Vec<Disease> =
-            diseases.iter().filter(|d| index.contains_key(d.concept.as_str())).cloned().collect();
+        // Anatomy is a place, not a finding: a gluteal region names where something is, and the
+        // finding located there (a collection, an abscess) carries the evidence.
+        let is_place = |f: &DiseaseFinding| match &f.spec {
+            FindingSpec::Concept(id) => {
+                index.get(id.as_str()).is_some_and(|&i| concepts[i].concept_type == ConceptType::Anatomy)
+            }
+            _ => false,
+        };
+        let diseases: Vec<Disease> = diseases
+            .iter()
+            .filter(|d| index.contains_key(d.concept.as_str()))
+            .map(|d| Disease { findings: d.findings.iter().filter(|f| !is_place(f)).cloned().collect(), ..d.clone() })
+            .collect();
         let concept_of = diseases.iter().map(|d| index[d.concept.as_str()]).collect();
         let labels = concepts.iter().map(|c| (c.id.clone(), c.label.clone())).collect();
-        Differential { diseases, concept_of, labels }
+        Differential { diseases, concept_of, labels, measured_signs: measured_signs.to_vec() }
     }
 
     /// The ranked hypotheses for the facts of one case.
     pub fn rank(&self, facts: &Facts<'_>, scores: &[Score], concepts: &[ConceptEntry]) -> Vec<Hypothesis> {
         let flags = crate::reason::scores::flags(scores);
         let mut cache: FxHashMap<FindingKey, Observed> = FxHashMap::default();
-        let mut observe =
-            |spec: &FindingSpec| cache.entry(key(spec)).or_insert_with(|| observe(spec, facts, &flags)).clone();
+        let mut observe = |spec: &FindingSpec| {
+            cache.entry(key(spec)).or_insert_with(|| observe(spec, facts, &flags, &self.measured_signs)).clone()
+        };
         // The important findings the case shows, to charge the diseases that leave them unexplained.
         let mut shown: Vec<(FindingKey, String)> = Vec::new();
         for disease in &self.diseases {
@@ -132,7 +145,9 @@ impl Differential {
                     against.push(finding(format!("unexplained: {description}"), -UNEXPLAINED_COST, Vec::new()));
                 }
             }
-            let score = prior + supporting.iter().chain(&against).map(|f| f.weight).sum::<f64>();
+            // The ledger is written with rounded weights; the score is their sum, so that a reader
+            // adding up the ledger gets the score exactly.
+            let score = round(prior + supporting.iter().chain(&against).map(|f| f.weight).sum::<f64>());
             missing.sort_by_key(|m| std::cmp::Reverse(rank_missing(m.0)));
             let missing = missing
                 .into_iter()
@@ -156,6 +171,14 @@ impl Differential {
             ));
         }
         hypotheses.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.concept.id.cmp(&b.1.concept.id)));
+        // A vaguer name of a better-ranked hypothesis ("abscess" below "gluteal abscess") adds nothing.
+        let mut kept: Vec<(f64, Hypothesis)> = Vec::new();
+        for (score, h) in hypotheses {
+            if !kept.iter().any(|(_, k)| facts.tree.is_a(&k.concept.id, &h.concept.id)) {
+                kept.push((score, h));
+            }
+        }
+        let mut hypotheses = kept;
         hypotheses.truncate(MAX_HYPOTHESES);
         let mut ranked: Vec<Hypothesis> = hypotheses.into_iter().map(|(_, h)| h).collect();
         for (n, h) in ranked.iter_mut().enumerate() {
@@ -243,13 +266,30 @@ fn self_mention(facts: &Facts<'_>, concept: &str) -> Option<(bool, Vec<CharSpan>
     }
 }
 
-fn observe(spec: &FindingSpec, facts: &Facts<'_>, flags: &[(&'static str, Vec<CharSpan>)]) -> Observed {
+fn observe(
+    spec: &FindingSpec,
+    facts: &Facts<'_>,
+    flags: &[(&'static str, Vec<CharSpan>)],
+    measured_signs: &[MeasuredSign],
+) -> Observed {
     match spec {
         FindingSpec::Concept(id) => match facts.presence(id) {
             Presence::Present(e) => Observed::Present { certain: true, evidence: vec![e.span] },
             Presence::Possible(e) => Observed::Present { certain: false, evidence: vec![e.span] },
             Presence::Absent(e) => Observed::Absent { evidence: vec![e.span] },
-            Presence::Unknown => Observed::Unknown,
+            // Unnamed, a sign may still be measured: "TA 80/50" is hypotension. A measurement
+            // read in another state denies it only when no other measurement shows it.
+            Presence::Unknown => {
+                let mut outcome = Observed::Unknown;
+                for sign in measured_signs.iter().filter(|s| facts.tree.is_a(&s.sign, id)) {
+                    match measured(facts, &sign.measurement, sign.state) {
+                        present @ Observed::Present { .. } => return present,
+                        absent @ Observed::Absent { .. } if outcome == Observed::Unknown => outcome = absent,
+                        _ => {}
+                    }
+                }
+                outcome
+            }
         },
         FindingSpec::Measured(id, state) => measured(facts, id, *state),
         FindingSpec::Score(name) => match flags.iter().find(|(flag, _)| flag == name) {
