@@ -58,6 +58,8 @@ pub fn render(analysis: &Analysis, text: &str) -> String {
         }
     }
 
+    reasoning(&mut out, analysis);
+
     if !analysis.warnings.is_empty() {
         let _ = writeln!(out, "\nWarnings");
         for warning in &analysis.warnings {
@@ -84,4 +86,56 @@ fn describe(entity: &Entity) -> String {
         text.push_str(" [family]");
     }
     text
+}
+
+/// The stated diagnosis, the scores with what they miss, and the differential with its reasons.
+fn reasoning(out: &mut String, analysis: &Analysis) {
+    if !analysis.diagnoses.is_empty() {
+        let _ = writeln!(out, "\nStated diagnosis (ICD-10-CM)");
+        for d in &analysis.diagnoses {
+            let codes = d.concept.codes.get("icd10cm").map(|c| c.join(", ")).unwrap_or_default();
+            let due_to =
+                if d.due_to.is_empty() { String::new() } else { format!(" ← due to {}", d.due_to.join(", ")) };
+            let certainty = if d.certainty == "confirmed" { "" } else { " (uncertain)" };
+            let _ = writeln!(out, "  {} {:<8} {:<13} {}{certainty}{due_to}", d.id, codes, d.role, d.concept.label);
+        }
+    }
+    if !analysis.scores.is_empty() {
+        let _ = writeln!(out, "\nScores (unknown criteria are never counted as normal)");
+        for s in &analysis.scores {
+            let value = match (s.value, s.bounds) {
+                (Some(v), Some([low, high])) if low != high => format!("{v} (could be {low}–{high})"),
+                (Some(v), _) => format!("{v}"),
+                (None, _) => "not computable".to_owned(),
+            };
+            let _ = write!(out, "  {:<24} {value:<22} {}", s.name, s.interpretation.as_deref().unwrap_or(""));
+            if !s.missing.is_empty() {
+                let _ = write!(out, " · missing: {}", s.missing.join(", "));
+            }
+            let _ = writeln!(out);
+        }
+    }
+    if !analysis.differential.is_empty() {
+        let _ = writeln!(out, "\nDifferential (from the findings only; ! = can't miss)");
+        for h in &analysis.differential {
+            let codes = h.concept.codes.get("icd10cm").map(|c| c.join(", ")).unwrap_or_default();
+            let flag = if h.cant_miss { "!" } else { " " };
+            let _ = writeln!(out, "  {:>2}{flag} {:<7.2} {:<8} {}", h.rank, h.score, codes, h.concept.label);
+            let strongest = |findings: &[crate::analysis::Finding]| {
+                let mut sorted: Vec<&crate::analysis::Finding> = findings.iter().collect();
+                sorted.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+                sorted.iter().take(4).map(|f| f.finding.as_str()).collect::<Vec<_>>().join("; ")
+            };
+            if !h.supporting.is_empty() {
+                let _ = writeln!(out, "        for: {}", strongest(&h.supporting));
+            }
+            let against: Vec<_> = h.against.iter().filter(|f| !f.finding.starts_with("unexplained")).cloned().collect();
+            if !against.is_empty() {
+                let _ = writeln!(out, "        against: {}", strongest(&against));
+            }
+            if !h.next_tests.is_empty() {
+                let _ = writeln!(out, "        would separate: {}", h.next_tests.join("; "));
+            }
+        }
+    }
 }
