@@ -82,3 +82,11 @@ fn an_organism_no_combination_takes_is_coded_as_the_agent() {
     let found = diagnoses("Diagnostic: Meningită cu Neisseria meningitidis.", &Options::default());
     assert_eq!(codes(&found), ["A39.0"], "the combination code names the organism");
 }
+
+#[test]
+fn a_combination_may_keep_its_qualifying_condition() {
+    // D50.0 names the blood loss; the menorrhagia that caused it is coded too.
+    let found = diagnoses("Diagnostic: Anemie feriprivă severă secundară menoragiilor.", &Options::default());
+    assert_eq!(codes(&found), ["D50.0", "N92.0"]);
+    assert_eq!(found[0].due_to, [found[1].id.clone()]);
+}

@@ -37,6 +37,8 @@ pub struct Combination {
     pub condition: String,
     pub qualifier: String,
     pub combined: String,
+    /// Whether a qualifying condition is still coded on its own.
+    pub kept: bool,
 }
 
 /// A condition coded only with its underlying condition ("code first").
@@ -88,17 +90,22 @@ impl Coding {
         let table = Table::parse(
             "coding/combinations.tsv",
             file("coding/combinations.tsv"),
-            &["condition", "qualifier", "combined", "source"],
+            &["condition", "qualifier", "combined", "kept", "source"],
         )?;
-        let combinations = table
-            .rows
-            .iter()
-            .map(|row| Combination {
+        let mut combinations = Vec::with_capacity(table.rows.len());
+        for row in &table.rows {
+            let kept = match row.cells[3] {
+                "yes" => true,
+                "no" => false,
+                other => return Err(table.error(row, format!("kept must be yes or no, not {other:?}"))),
+            };
+            combinations.push(Combination {
                 condition: row.cells[0].to_owned(),
                 qualifier: row.cells[1].to_owned(),
                 combined: row.cells[2].to_owned(),
-            })
-            .collect();
+                kept,
+            });
+        }
 
         let table = Table::parse(
             "coding/code_first.tsv",

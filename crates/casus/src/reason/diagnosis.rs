@@ -30,7 +30,8 @@ use crate::text::phrases::PhraseIndex;
 pub struct DiagnosisCoder {
     links: PhraseIndex<Link>,
     parents: Vec<Option<u32>>,
-    combinations: FxHashMap<(u32, u32), u32>,
+    /// (condition, qualifier) → (combined, whether a qualifying condition stays coded)
+    combinations: FxHashMap<(u32, u32), (u32, bool)>,
     /// condition → (requirement, what it absorbs)
     code_first: FxHashMap<u32, (u32, Vec<u32>)>,
     agents: FxHashMap<u32, usize>,
@@ -69,7 +70,7 @@ impl DiagnosisCoder {
         let combinations = coding
             .combinations
             .iter()
-            .filter_map(|c| Some(((id(&c.condition)?, id(&c.qualifier)?), id(&c.combined)?)))
+            .filter_map(|c| Some(((id(&c.condition)?, id(&c.qualifier)?), (id(&c.combined)?, c.kept))))
             .collect();
         let code_first = coding
             .code_first
@@ -295,6 +296,8 @@ impl DiagnosisCoder {
                         pending = None;
                         qualifiers.push(Qualifier { concept: mention.concept, span: mention.span });
                     }
+                    // A place qualifies a condition without taking a link word's place.
+                    ConceptType::Anatomy => qualifiers.push(Qualifier { concept: mention.concept, span: mention.span }),
                     _ => {}
                 }
                 continue;
@@ -361,7 +364,7 @@ impl DiagnosisCoder {
             let condition = conditions[c].concept;
             let find = |qualifier: u32| self.lineage(qualifier).find_map(|q| self.combinations.get(&(condition, q)));
             if let Some(q) = qualifiers.iter().find(|q| find(q.concept).is_some()) {
-                conditions[c].concept = *find(q.concept).expect("found above");
+                conditions[c].concept = find(q.concept).expect("found above").0;
                 if concepts[q.concept as usize].concept_type == ConceptType::Organism {
                     conditions[c].combined_organism = true;
                 }
@@ -369,7 +372,11 @@ impl DiagnosisCoder {
             }
             let other = (0..conditions.len()).find(|&o| o != c && find(conditions[o].concept).is_some());
             if let Some(o) = other {
-                conditions[c].concept = *find(conditions[o].concept).expect("found above");
+                let &(combined, kept) = find(conditions[o].concept).expect("found above");
+                conditions[c].concept = combined;
+                if kept {
+                    continue;
+                }
                 conditions[c].role = conditions[c].role.min(conditions[o].role);
                 conditions[o].dropped = true;
                 // Whatever pointed at the consumed condition now points at the combined one.
