@@ -138,10 +138,12 @@ pub fn compute(facts: &Facts<'_>) -> Vec<Score> {
         qsofa(facts),
         sofa(facts),
         septic_shock(facts),
+        sepsis(facts),
         news2(facts),
         curb65(facts),
         cha2ds2_vasc(facts),
         wells_pe(facts),
+        wells_dvt(facts),
         egfr(facts),
         anion_gap(facts),
         corrected_calcium(facts),
@@ -182,6 +184,7 @@ pub fn flags(scores: &[Score]) -> Vec<(&'static str, Vec<CharSpan>)> {
             "anion_gap" => flag("anion_gap_high", lower > 12.0),
             "kdigo_aki" => flag("aki", lower >= 1.0),
             "wells_pe" => flag("wells_pe_likely", lower > 4.0),
+            "wells_dvt" => flag("wells_dvt_likely", lower >= 2.0),
             _ => {}
         }
     }
@@ -394,14 +397,7 @@ fn sofa(facts: &Facts<'_>) -> Score {
 /// despite fluids (Singer et al., JAMA 2016;315:801). Criteria count; all three make it.
 fn septic_shock(facts: &Facts<'_>) -> Score {
     let mut b = Builder::new("sepsis3_septic_shock", "Singer et al., JAMA 2016;315:801-10 (Sepsis-3)");
-    let infection = facts
-        .any_present(&["infection", "sepsis", "abscess", "pneumonia", "bacteremia"])
-        .or_else(|| facts.analysis.entities.iter().find(|e| e.concept.id.ends_with("_sepsis")));
-    let infection = match infection {
-        Some(e) => Presence::Present(e),
-        None => Presence::Unknown,
-    };
-    b.finding("suspected or documented infection", 1.0, "infection", infection);
+    b.finding("suspected or documented infection", 1.0, "infection", infection(facts));
     b.finding("vasopressor requirement", 1.0, "vasopressor", facts.presence("vasopressor"));
     b.threshold("lactate > 2 mmol/L", 1.0, "lactate", facts.quantity("serum_lactate", Canonical::LactateMmolL), |l| {
         l > 2.0
@@ -414,6 +410,46 @@ fn septic_shock(facts: &Facts<'_>) -> Score {
             "not met".to_owned()
         } else if lower >= 2.0 {
             "likely: one criterion unknown".to_owned()
+        } else {
+            "indeterminate".to_owned()
+        }
+    })
+}
+
+/// A suspected or documented infection: a mention of one, of a sepsis, an abscess or a pneumonia.
+fn infection<'a>(facts: &Facts<'a>) -> Presence<'a> {
+    let found = facts
+        .any_present(&["infection", "sepsis", "abscess", "pneumonia", "bacteremia"])
+        .or_else(|| facts.analysis.entities.iter().find(|e| e.concept.id.ends_with("_sepsis")));
+    match found {
+        Some(e) => Presence::Present(e),
+        None => Presence::Unknown,
+    }
+}
+
+/// Sepsis-3 sepsis: a suspected infection with an acute rise of SOFA by ≥ 2 points (Singer et al.,
+/// JAMA 2016;315:801). Without a baseline the SOFA is taken as the rise (baseline 0, as Sepsis-3
+/// assumes for a patient without known organ dysfunction).
+fn sepsis(facts: &Facts<'_>) -> Score {
+    let mut b = Builder::new("sepsis3_sepsis", "Singer et al., JAMA 2016;315:801-10 (Sepsis-3)");
+    b.finding("suspected or documented infection", 1.0, "infection", infection(facts));
+    let sofa = sofa(facts);
+    let [low, high] = sofa.bounds.unwrap_or([0.0, 24.0]);
+    let met = if low >= 2.0 {
+        Some(true)
+    } else if high < 2.0 {
+        Some(false)
+    } else {
+        None
+    };
+    let evidence = sofa.criteria.iter().filter(|c| c.met == Some(true)).flat_map(|c| c.evidence.clone()).collect();
+    b.item(format!("SOFA ≥ 2 ({low}–{high})"), 1.0, "SOFA inputs", met, evidence);
+    let applicable = b.items[0].criterion.met == Some(true);
+    b.build(applicable, 2.0, |lower, upper| {
+        if lower >= 2.0 {
+            "met".to_owned()
+        } else if upper < 2.0 {
+            "not met".to_owned()
         } else {
             "indeterminate".to_owned()
         }
@@ -582,6 +618,38 @@ fn wells_pe(facts: &Facts<'_>) -> Score {
             "PE unlikely (≤ 4)".to_owned()
         } else {
             "indeterminate: 'PE most likely' and immobilisation, prior DVT/PE not assessed".to_owned()
+        }
+    })
+}
+
+/// Wells score for deep vein thrombosis (Wells et al., NEJM 2003;349:1227); ≥ 2 likely. Criteria
+/// the text rarely states (calf swelling > 3 cm, collateral veins, an alternative diagnosis as
+/// likely, −2) stay unknown and widen the bounds.
+fn wells_dvt(facts: &Facts<'_>) -> Score {
+    let mut b = Builder::new("wells_dvt", "Wells et al., NEJM 2003;349:1227-35");
+    b.finding("active cancer", 1.0, "malignancy", facts.presence("malignant_neoplasm"));
+    b.finding("paralysis or recent immobilisation of the leg", 1.0, "paralysis", facts.presence("paralysis"));
+    b.finding("bedridden ≥ 3 days or recent major surgery", 1.0, "immobilisation", facts.presence("bed_rest"));
+    b.finding("localised tenderness along the deep veins", 1.0, "calf tenderness", facts.presence("calf_pain"));
+    b.finding("entire leg swollen", 1.0, "leg swelling", facts.presence("lower_limb_edema"));
+    b.item("calf swelling > 3 cm".to_owned(), 1.0, "calf circumference", None, Vec::new());
+    b.finding("pitting oedema of the symptomatic leg", 1.0, "pitting oedema", facts.presence("pitting_edema"));
+    b.item("collateral superficial veins".to_owned(), 1.0, "collateral veins", None, Vec::new());
+    let prior_dvt = match facts.presence("deep_vein_thrombosis") {
+        Presence::Present(e) if e.assertion.historical => Presence::Present(e),
+        _ => Presence::Unknown,
+    };
+    b.finding("previously documented DVT", 1.0, "prior DVT", prior_dvt);
+    let applicable = facts.any_present(&["deep_vein_thrombosis"]).is_some();
+    // The −2 for an alternative diagnosis at least as likely is never assumed: the bounds' low
+    // end does not subtract it, so the interpretation says when it could change the answer.
+    b.build(applicable, 9.0, |lower, upper| {
+        if lower - 2.0 >= 2.0 {
+            "DVT likely (≥ 2)".to_owned()
+        } else if upper < 2.0 {
+            "DVT unlikely (< 2)".to_owned()
+        } else {
+            "indeterminate: unknown criteria or an alternative diagnosis could change it".to_owned()
         }
     })
 }
