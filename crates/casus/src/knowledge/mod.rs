@@ -6,6 +6,7 @@
 //! plain (case- and diacritic-folded) tokens are equal.
 
 pub mod concepts;
+pub mod medication;
 pub mod tsv;
 
 use std::path::Path;
@@ -30,6 +31,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/section_context.tsv", include_str!("../../../../data/ro/section_context.tsv")),
     ("ro/ambiguous_abbreviations.tsv", include_str!("../../../../data/ro/ambiguous_abbreviations.tsv")),
     ("ro/results.tsv", include_str!("../../../../data/ro/results.tsv")),
+    ("ro/medication.tsv", include_str!("../../../../data/ro/medication.tsv")),
+    ("ro/time.tsv", include_str!("../../../../data/ro/time.tsv")),
+    ("ro/microbiology.tsv", include_str!("../../../../data/ro/microbiology.tsv")),
 ];
 
 /// The embedded concept inventory, by path under `data/`; loaded in this order (an earlier
@@ -195,6 +199,9 @@ pub struct Knowledge {
     pub section_context: Vec<(Phrase, TriggerCategory)>,
     pub ambiguous_abbreviations: Vec<AbbreviationReading>,
     pub value_words: ValueWords,
+    pub medication_words: medication::MedicationWords,
+    pub time_words: medication::TimeWords,
+    pub microbiology_words: medication::MicrobiologyWords,
 }
 
 /// The words around lab values (`data/ro/results.tsv`), by plain form.
@@ -227,6 +234,21 @@ impl Knowledge {
                     file: "ro/ambiguous_abbreviations.tsv".to_owned(),
                     line: 0,
                     message: format!("{}: concept {:?} is not in the inventory", reading.form, reading.concept_id),
+                });
+            }
+        }
+        let microbiology = &self.microbiology_words;
+        let named =
+            microbiology.test_specimens.keys().chain(microbiology.phrases.values().filter_map(|word| match word {
+                medication::MicrobiologyWord::Marker(_, concept) => Some(concept),
+                _ => None,
+            }));
+        for id in named {
+            if !self.concepts.iter().any(|c| c.id == *id) {
+                return Err(KnowledgeError {
+                    file: "ro/microbiology.tsv".to_owned(),
+                    line: 0,
+                    message: format!("concept {id:?} is not in the inventory"),
                 });
             }
         }
@@ -458,7 +480,14 @@ impl Knowledge {
             }
         }
 
+        let medication_words = medication::parse_medication(file("ro/medication.tsv"), &token_rules)?;
+        let time_words = medication::parse_time(file("ro/time.tsv"), &token_rules)?;
+        let microbiology_words = medication::parse_microbiology(file("ro/microbiology.tsv"), &token_rules)?;
+
         Ok(Knowledge {
+            medication_words,
+            time_words,
+            microbiology_words,
             value_words,
             ambiguous_abbreviations,
             token_rules,
