@@ -7,7 +7,8 @@ For every <name>.txt: <name>.ann and <name>.dx.json exist; every T line's offset
 points, end-exclusive) lie in the text and its text equals the fragments joined by one space;
 types and attributes are the ones ANNOTATION.md allows; A, N and # lines point at existing T ids;
 every icd10cm: code exists in data/icd10cm/codes.tsv; Vital and Lab entities carry a
-`value=... unit=...` note. Exits 1 and lists every problem when anything is wrong.
+`value=... unit=...` note; a `route=<route>` note sits on a Drug and names a route of the contract
+(corpus/README.md). Exits 1 and lists every problem when anything is wrong.
 """
 import json
 import re
@@ -18,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TYPES = {"Disorder", "Sign_Symptom", "Anatomy", "Procedure", "Test", "Drug", "Organism", "Vital", "Lab"}
 ATTRS = {"Negated", "Uncertain", "Historical", "Hypothetical", "Family"}
 SYSTEMS = {"icd10cm", "icd10", "loinc", "atc", "ncbitaxon", "casus"}
+# The contract's medication routes (analysis.rs, data/ro/medication.tsv).
+ROUTES = {"intravenous", "intramuscular", "oral", "subcutaneous", "inhalation", "topical", "rectal", "transdermal",
+          "sublingual"}
 
 
 def load_codes(path: Path) -> set:
@@ -38,7 +42,7 @@ def check_case(txt: Path, icd10cm: set, icd10: set) -> list:
         return [f"{txt}: missing {ann.name}"]
     if not dx.exists():
         problems.append(f"{txt}: missing {dx.name}")
-    tids, measured, noted = set(), set(), set()
+    tids, measured, noted, drugs, routed = set(), set(), set(), set(), set()
     for n, line in enumerate(ann.read_text(encoding="utf-8").splitlines(), 1):
         where = f"{ann}:{n}"
         if not line.strip():
@@ -68,6 +72,8 @@ def check_case(txt: Path, icd10cm: set, icd10: set) -> list:
             tids.add(tid)
             if etype in ("Vital", "Lab"):
                 measured.add(tid)
+            if etype == "Drug":
+                drugs.add(tid)
         elif line.startswith("A"):
             bits = parts[1].split() if len(parts) > 1 else []
             if len(bits) != 2 or bits[0] not in ATTRS:
@@ -95,6 +101,15 @@ def check_case(txt: Path, icd10cm: set, icd10: set) -> list:
                 if not re.search(r"value=\S+ unit=\S*", parts[2] if len(parts) > 2 else ""):
                     problems.append(f"{where}: Vital/Lab note needs 'value=<number> unit=<unit>'")
                 noted.add(bits[1])
+            route = re.search(r"(?:^|\s)route=(\S*)", parts[2] if len(parts) > 2 else "")
+            if route:
+                if bits[1] not in drugs:
+                    problems.append(f"{where}: a route= note belongs on a Drug, {bits[1]} is not one")
+                elif route.group(1) not in ROUTES:
+                    problems.append(f"{where}: unknown route {route.group(1)!r} (one of {', '.join(sorted(ROUTES))})")
+                elif bits[1] in routed:
+                    problems.append(f"{where}: {bits[1]} has a second route= note")
+                routed.add(bits[1])
         else:
             problems.append(f"{where}: unknown line kind")
     for tid in sorted(measured - noted):

@@ -282,17 +282,43 @@ pub struct Medication {
     pub frequency: Option<String>,
     /// An ISO 8601 duration relative to presentation (`-P10D`).
     pub time: Option<String>,
+    /// `prior` (before presentation), `given`, `planned`, `stopped` or `not_given`.
     pub status: Option<String>,
+    /// How long the course lasts, ISO 8601 (`P6W`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub duration: Option<String>,
+    /// The words the route, dose, frequency, duration, time and status were read from.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub evidence: Vec<CharSpan>,
 }
 
-/// A microbiology result.
+/// A microbiology result: an isolate, or a culture without one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Microbiology {
     pub id: String,
+    /// The organism; for a culture without one (a negative culture), the culture test's concept.
     pub organism: Concept,
+    /// `blood`, `urine`, `csf`, `abscess`, … (`data/ro/microbiology.tsv`).
     pub specimen: Option<String>,
+    /// `positive` (growth, isolate) or `negative`.
     pub result: String,
     pub span: CharSpan,
+    /// The id of the organism's entity, when an organism is named.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub entity: Option<String>,
+    /// The culture or sample test, when one is named.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub test: Option<Concept>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub susceptibility: Vec<Susceptibility>,
+}
+
+/// The result of testing an isolate against a drug or drug class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Susceptibility {
+    pub drug: Concept,
+    /// `susceptible`, `resistant` or `intermediate`.
+    pub result: String,
 }
 
 /// A diagnosis the text states.

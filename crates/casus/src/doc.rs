@@ -32,6 +32,10 @@ pub struct Doc<'t> {
     pub measurements: Vec<DocMeasurement>,
     /// The conditions the diagnosis statements name, coded.
     pub diagnoses: Vec<DocDiagnosis>,
+    /// What the text says about the use of each patient's drug mention.
+    pub medications: Vec<DocMedication>,
+    /// Cultures and isolates.
+    pub microbiology: Vec<DocMicrobiology>,
     pub warnings: Vec<DocWarning>,
 }
 
@@ -111,6 +115,44 @@ impl DiagnosisRole {
             DiagnosisRole::Agent => "agent",
         }
     }
+}
+
+/// A drug mention with what its clause says about its use (`annotate::medication`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocMedication {
+    /// Index into `mentions`.
+    pub mention: usize,
+    /// The contract's route (`intravenous`, …).
+    pub route: Option<&'static str>,
+    /// The dose and its UCUM unit.
+    pub dose: Option<(f64, String)>,
+    /// The normal form of the frequency (`3/d`, `every 8 h`, `as needed`).
+    pub frequency: Option<String>,
+    /// ISO 8601 duration of the course (`P6W`).
+    pub duration: Option<String>,
+    /// ISO 8601 duration relative to presentation (`-P10D`).
+    pub time: Option<String>,
+    pub status: Option<crate::knowledge::medication::MedicationStatus>,
+    /// The words the route, dose, frequency, duration, time and status were read from.
+    pub evidence: Vec<Span>,
+}
+
+/// A culture result or an isolate (`annotate::microbiology`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocMicrobiology {
+    /// Index into `mentions` of the organism; `None` for a culture without one (negative).
+    pub organism: Option<usize>,
+    /// Index into `mentions` of the culture or sample test, when one is named.
+    pub test: Option<usize>,
+    pub specimen: Option<String>,
+    /// `positive` (growth, isolate) or `negative`.
+    pub result: String,
+    /// From the first to the last word of the organism, the specimen and the result.
+    pub span: Span,
+    /// Concept index of each drug or drug class with its result (susceptible, resistant, intermediate).
+    pub susceptibility: Vec<(u32, String)>,
+    /// Indices into `mentions` of the drugs named as tested, not given ("sensibil la ceftriaxonă").
+    pub tested_drugs: Vec<usize>,
 }
 
 /// What the text says about the patient, with the spans that say it.

@@ -183,6 +183,8 @@ impl Engine {
             measurement_names: Vec::new(),
             measurements: Vec::new(),
             diagnoses: Vec::new(),
+            medications: Vec::new(),
+            microbiology: Vec::new(),
             warnings: Vec::new(),
         };
         warn_ambiguous_numbers(&mut doc);
@@ -195,7 +197,20 @@ impl Engine {
         self.annotate_concepts(doc);
         self.annotate_context(doc);
         self.annotate_measurements(doc);
+        self.annotate_microbiology(doc);
+        self.annotate_medications(doc);
         self.annotate_diagnoses(doc);
+    }
+
+    /// Cultures, isolates and susceptibilities (needs the mentions and their context).
+    pub fn annotate_microbiology(&self, doc: &mut Doc<'_>) {
+        crate::annotate::microbiology::annotate(doc, &self.knowledge);
+    }
+
+    /// Route, dose, frequency, time and status of each drug (needs microbiology, which claims
+    /// the drugs named in susceptibility results).
+    pub fn annotate_medications(&self, doc: &mut Doc<'_>) {
+        crate::annotate::medication::annotate(doc, &self.knowledge);
     }
 
     /// The conditions of the diagnosis statements, coded (needs mentions and their context).
@@ -372,12 +387,61 @@ impl Engine {
             sentences,
             entities,
             measurements,
-            medications: Vec::new(),
-            microbiology: Vec::new(),
+            medications: self.medications(doc, &index),
+            microbiology: self.microbiology(doc, &index),
             diagnoses: self.stated_diagnoses(doc, &span),
             scores: Vec::new(),
             differential: Vec::new(),
             warnings,
         }
+    }
+
+    /// The contract's medications of a document.
+    fn medications(&self, doc: &Doc<'_>, index: &CharIndex) -> Vec<analysis::Medication> {
+        doc.medications
+            .iter()
+            .enumerate()
+            .map(|(n, m)| analysis::Medication {
+                id: format!("rx{}", n + 1),
+                entity: format!("e{}", m.mention + 1),
+                route: m.route.map(str::to_owned),
+                dose: m.dose.as_ref().map(|(value, unit)| analysis::Quantity { value: *value, unit: unit.clone() }),
+                frequency: m.frequency.clone(),
+                time: m.time.clone(),
+                status: m.status.map(|s| s.as_str().to_owned()),
+                duration: m.duration.clone(),
+                evidence: m.evidence.iter().map(|&s| index.span(s)).collect(),
+            })
+            .collect()
+    }
+
+    /// The contract's microbiology records of a document.
+    fn microbiology(&self, doc: &Doc<'_>, index: &CharIndex) -> Vec<analysis::Microbiology> {
+        let concept = |mention: usize| self.knowledge.concepts[doc.mentions[mention].concept as usize].to_concept();
+        doc.microbiology
+            .iter()
+            .filter_map(|m| {
+                let organism = m.organism.or(m.test)?;
+                Some((m, concept(organism)))
+            })
+            .enumerate()
+            .map(|(n, (m, organism))| analysis::Microbiology {
+                id: format!("mb{}", n + 1),
+                organism,
+                specimen: m.specimen.clone(),
+                result: m.result.clone(),
+                span: index.span(m.span),
+                entity: m.organism.map(|o| format!("e{}", o + 1)),
+                test: m.test.map(concept),
+                susceptibility: m
+                    .susceptibility
+                    .iter()
+                    .map(|(drug, result)| analysis::Susceptibility {
+                        drug: self.knowledge.concepts[*drug as usize].to_concept(),
+                        result: result.clone(),
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 }

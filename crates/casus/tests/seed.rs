@@ -130,3 +130,60 @@ fn every_vital_and_lab_of_the_seed_has_its_value() {
     assert_eq!(loinc("Hg 9,9 g/dl"), "718-7", "Hg written for haemoglobin, read by its value");
     assert_eq!(loinc("CRP 115"), "1988-5");
 }
+
+#[test]
+fn the_drugs_of_the_seed_have_route_time_and_status() {
+    // The clinician's reading: diclofenac and dexamethasone IM 10 days before presentation
+    // (prior); ceftriaxone and cloxacillin ("cloxaciclină") IV, given; vasoactive drugs given.
+    let analysis = analyze(false);
+    type Row<'a> = (String, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    let found: Vec<Row> = analysis
+        .medications
+        .iter()
+        .map(|m| {
+            let entity = analysis.entities.iter().find(|e| e.id == m.entity).unwrap();
+            (entity.concept.id.clone(), m.route.as_deref(), m.time.as_deref(), m.status.as_deref())
+        })
+        .collect();
+    let expected = vec![
+        ("diclofenac", Some("intramuscular"), Some("-P10D"), Some("prior")),
+        ("dexamethasone", Some("intramuscular"), Some("-P10D"), Some("prior")),
+        ("vasopressor", None, None, Some("given")),
+        ("antibacterial", Some("intravenous"), None, Some("given")),
+        ("ceftriaxone", Some("intravenous"), None, Some("given")),
+        ("cloxacillin", Some("intravenous"), None, Some("given")),
+    ];
+    let expected: Vec<_> = expected.into_iter().map(|(c, r, t, s)| (c.to_owned(), r, t, s)).collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn e_coli_is_isolated_from_blood_and_from_the_gluteal_abscesses() {
+    let text = seed();
+    let analysis = analyze(false);
+    let found: Vec<(&str, Option<&str>, &str)> = analysis
+        .microbiology
+        .iter()
+        .map(|m| (m.organism.id.as_str(), m.specimen.as_deref(), m.result.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![("escherichia_coli", Some("blood"), "positive"), ("escherichia_coli", Some("abscess"), "positive")]
+    );
+    assert_eq!(analysis.microbiology[0].organism.codes["ncbitaxon"], ["562"]);
+    assert_eq!(quote(&text, analysis.microbiology[0].span), "E. coli în hemoculturi");
+    assert!(quote(&text, analysis.microbiology[1].span).ends_with("probe din abcesele"));
+    // The diagnosis line names the infection, not a culture: no third record, and none in blind mode.
+    assert_eq!(analyze(true).microbiology.len(), 2);
+}
+
+#[test]
+fn the_text_summary_lists_medications_and_microbiology() {
+    let text = seed();
+    let summary = casus::export::text::render(&analyze(false), &text);
+    let medications = summary.split("\nMedications\n").nth(1).expect("a medications section");
+    assert!(medications.lines().next().unwrap().contains("diclofenac"), "{medications}");
+    assert!(medications.contains("intramuscular · at -P10D · prior"), "{medications}");
+    let microbiology = summary.split("\nMicrobiology\n").nth(1).expect("a microbiology section");
+    assert!(microbiology.starts_with("  Escherichia coli · blood · positive\n  Escherichia coli · abscess · positive"));
+}

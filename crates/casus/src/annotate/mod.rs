@@ -3,4 +3,7 @@
 pub mod concepts;
 pub mod context;
 pub mod measure;
+pub mod medication;
+pub mod microbiology;
 pub mod patient;
+pub mod time;

@@ -14,6 +14,7 @@ use super::matching::{self, Candidate};
 use super::metrics::{Accuracy, Confusion, Prf};
 use crate::analysis::{
     Analysis, Assertion, CharSpan, Concept, Diagnosis, Entity, EntityType, Experiencer, Hypothesis, Measurement,
+    Medication,
 };
 
 /// The entity types of the contract, in the order reports list them.
@@ -118,6 +119,11 @@ pub struct CaseCounts {
     /// Per code system: gold `N` lines of matched mentions (entities and measurements) whose code
     /// the prediction carries.
     pub normalization: BTreeMap<String, Accuracy>,
+    /// Routes of drug mentions matched by overlap: a predicted route equal to the gold `route=`
+    /// note is a true positive, a route predicted where gold has another or none a false
+    /// positive, a gold route not predicted (or predicted otherwise) a false negative.
+    #[serde(default)]
+    pub medication_route: Prf,
     /// Stated diagnoses at full ICD-10-CM code.
     pub diagnosis_code: Prf,
     /// Stated diagnoses at 3-character category.
@@ -139,6 +145,7 @@ impl CaseCounts {
             assertions: Attributes::default(),
             measurements: MeasurementCounts::default(),
             normalization: BTreeMap::new(),
+            medication_route: Prf::default(),
             diagnosis_code: Prf::default(),
             diagnosis_category: Prf::default(),
             blind: None,
@@ -154,7 +161,7 @@ impl CaseCounts {
 /// The case is expected to be valid ([`GoldCase::new`]); gold mentions of an unknown type are
 /// ignored.
 pub fn compare(analysis: &Analysis, case: &GoldCase) -> CaseCounts {
-    compare_parts(&analysis.entities, &analysis.measurements, &analysis.diagnoses, case)
+    compare_parts(&analysis.entities, &analysis.measurements, &analysis.medications, &analysis.diagnoses, case)
 }
 
 /// [`compare`] on the parts of an analysis; with empty parts, the counts of an engine that found
@@ -162,12 +169,14 @@ pub fn compare(analysis: &Analysis, case: &GoldCase) -> CaseCounts {
 pub(crate) fn compare_parts(
     entities: &[Entity],
     measurements: &[Measurement],
+    medications: &[Medication],
     diagnoses: &[Diagnosis],
     case: &GoldCase,
 ) -> CaseCounts {
     let mut counts = CaseCounts::empty(&case.name);
     let mentions = case.mentions();
     compare_entities(&mut counts, &mentions, entities);
+    counts.medication_route = compare_routes(&mentions, entities, medications);
     compare_measurements(&mut counts, &mentions, measurements);
     (counts.diagnosis_code, counts.diagnosis_category) = compare_diagnoses(diagnoses, &case.dx);
     counts
@@ -191,6 +200,31 @@ fn compare_entities(counts: &mut CaseCounts, mentions: &[GoldMention], entities:
             counts.assertions.record(&gold[g].assertion, &predicted[p].assertion);
             record_codes(&mut counts.normalization, &gold[g].codes, &predicted[p].concept);
         }
+    }
+}
+
+/// Routes of the drug mentions matched by overlap (the same matching as the entity scores): gold
+/// from `route=` notes, predicted from the medication that points at the entity.
+fn compare_routes(mentions: &[GoldMention], entities: &[Entity], medications: &[Medication]) -> Prf {
+    let gold: Vec<&GoldMention> = mentions.iter().filter(|m| m.kind == GoldKind::Entity(EntityType::Drug)).collect();
+    let predicted: Vec<&Entity> = entities.iter().filter(|e| e.entity_type == EntityType::Drug).collect();
+    let route_of =
+        |entity: &Entity| medications.iter().find(|m| m.entity == entity.id).and_then(|m| m.route.as_deref());
+    let mut counts = Prf::default();
+    for (g, p) in matching::greedy(candidates(&gold, &predicted, |g, p| overlap(g, p.span))) {
+        counts += route_prf(gold[g].route.as_deref(), route_of(predicted[p]));
+    }
+    counts
+}
+
+/// One gold route against one predicted route.
+fn route_prf(gold: Option<&str>, predicted: Option<&str>) -> Prf {
+    match (gold, predicted) {
+        (Some(g), Some(p)) if g == p => Prf::new(1, 0, 0),
+        (Some(_), Some(_)) => Prf::new(0, 1, 1),
+        (Some(_), None) => Prf::new(0, 0, 1),
+        (None, Some(_)) => Prf::new(0, 1, 0),
+        (None, None) => Prf::default(),
     }
 }
 
@@ -335,6 +369,15 @@ mod tests {
 
     fn set(codes: &[&str]) -> BTreeSet<String> {
         codes.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn a_wrong_route_is_both_a_false_positive_and_a_false_negative() {
+        assert_eq!(route_prf(Some("oral"), Some("oral")), Prf::new(1, 0, 0));
+        assert_eq!(route_prf(Some("oral"), Some("intravenous")), Prf::new(0, 1, 1));
+        assert_eq!(route_prf(Some("oral"), None), Prf::new(0, 0, 1));
+        assert_eq!(route_prf(None, Some("oral")), Prf::new(0, 1, 0));
+        assert_eq!(route_prf(None, None), Prf::default());
     }
 
     #[test]

@@ -140,6 +140,11 @@ impl GoldMeasure {
     }
 }
 
+/// The route of a `route=<route>` word anywhere in a note.
+pub fn route_from_note(note: &str) -> Option<String> {
+    note.split_whitespace().find_map(|word| word.strip_prefix("route=")).filter(|r| !r.is_empty()).map(str::to_owned)
+}
+
 /// Splits off the text up to the first whitespace.
 fn word(text: &str) -> (&str, &str) {
     text.split_at(text.find(char::is_whitespace).unwrap_or(text.len()))
@@ -157,6 +162,8 @@ pub struct GoldMention {
     pub codes: Vec<(String, String)>,
     /// For a `Vital` or `Lab`, the first note that gives a value.
     pub measure: Option<GoldMeasure>,
+    /// For a `Drug`, the route a note gives (`route=intravenous`, corpus/README.md).
+    pub route: Option<String>,
 }
 
 impl GoldMention {
@@ -249,6 +256,7 @@ impl GoldCase {
                     assertion: GoldAssertion::default(),
                     codes: Vec::new(),
                     measure: None,
+                    route: None,
                 })
             })
             .collect();
@@ -268,6 +276,9 @@ impl GoldCase {
                 let mention = &mut mentions[i];
                 if matches!(mention.kind, GoldKind::Measurement(_)) && mention.measure.is_none() {
                     mention.measure = GoldMeasure::from_note(&note.text);
+                }
+                if mention.kind == GoldKind::Entity(EntityType::Drug) && mention.route.is_none() {
+                    mention.route = route_from_note(&note.text);
                 }
             }
         }
@@ -433,6 +444,20 @@ mod tests {
         assert_eq!(mentions[0].measure.as_ref().map(|m| &m.value), Some(&GoldValue::Number(109.0)));
         assert!(mentions[1].assertion.negated && !mentions[1].assertion.uncertain);
         assert_eq!(mentions[1].codes, [("icd10cm".to_owned(), "R50.9".to_owned())]);
+    }
+
+    #[test]
+    fn reads_route_notes_on_drugs_only() {
+        let text = "ceftriaxonă i.v., Fc 90";
+        let ann = brat::parse(
+            "T1\tDrug 0 11\tceftriaxonă\nT2\tVital 18 23\tFc 90\n#1\tAnnotatorNotes T1\tempirical\n\
+             #2\tAnnotatorNotes T1\troute=intravenous\n#3\tAnnotatorNotes T2\tvalue=90 unit= route=oral\n",
+        )
+        .unwrap();
+        let mentions = GoldCase::new("c", text, ann, dx()).unwrap().mentions();
+        assert_eq!(mentions[0].route.as_deref(), Some("intravenous"));
+        assert_eq!(mentions[1].route, None);
+        assert_eq!(route_from_note("route= x"), None);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use compare::{
 };
 pub use gold::{load_case, load_dir, GoldCase, GoldError};
 pub use report::{
-    AssertionScores, CaseError, DiagnosisReport, DifferentialReport, EntityReport, MeasurementReport,
+    AssertionScores, CaseError, DiagnosisReport, DifferentialReport, EntityReport, MeasurementReport, MedicationReport,
     NormalizationReport, Report, TypeScores,
 };
 
@@ -58,7 +58,7 @@ pub fn evaluate_case(engine: &Engine, case: &GoldCase) -> CaseCounts {
     let mut counts = match engine.analyze(&case.text, &Options::default()) {
         Ok(analysis) => compare(&analysis, case),
         Err(err) => {
-            let mut counts = compare::compare_parts(&[], &[], &[], case);
+            let mut counts = compare::compare_parts(&[], &[], &[], &[], case);
             counts.errors.push(format!("analysis failed: {err}"));
             counts
         }

@@ -21,8 +21,15 @@ pub struct Report {
     pub assertions: Attributes<AssertionScores>,
     pub measurements: MeasurementReport,
     pub normalization: NormalizationReport,
+    pub medications: MedicationReport,
     pub diagnoses: DiagnosisReport,
     pub differential: DifferentialReport,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedicationReport {
+    /// Routes of drug mentions matched by overlap against the gold `route=` notes.
+    pub route: Scores,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +105,7 @@ impl Report {
         let mut measurements = MeasurementCounts::default();
         let mut normalization: BTreeMap<String, Accuracy> = BTreeMap::new();
         let (mut code, mut category) = (Prf::default(), Prf::default());
+        let mut route = Prf::default();
         let mut errors = Vec::new();
         for case in counts {
             add_all(&mut strict, &case.strict);
@@ -105,6 +113,7 @@ impl Report {
             assertions.add(&case.assertions);
             measurements.add(&case.measurements);
             add_all(&mut normalization, &case.normalization);
+            route += case.medication_route;
             code += case.diagnosis_code;
             category += case.diagnosis_category;
             errors.extend(
@@ -130,6 +139,7 @@ impl Report {
                 all: all_codes.into(),
                 per_system: normalization.into_iter().map(|(system, a)| (system, a.into())).collect(),
             },
+            medications: MedicationReport { route: route.into() },
             diagnoses: DiagnosisReport { code: code.into(), category: category.into() },
             differential: differential(counts),
         }
@@ -165,6 +175,8 @@ impl Report {
         for (system, p) in &self.normalization.per_system {
             rows.push(Row::accuracy(system, p));
         }
+        rows.push(Row::heading("medications (drug mentions matched by overlap)"));
+        rows.push(Row::detection("route", &self.medications.route));
         rows.push(Row::heading("stated diagnoses, ICD-10-CM"));
         rows.push(Row::detection("full code", &self.diagnoses.code));
         rows.push(Row::detection("category (3 characters)", &self.diagnoses.category));

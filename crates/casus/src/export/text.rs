@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{AgeUnit, Analysis, Entity, EntityType, Experiencer, Sex};
+use crate::analysis::{AgeUnit, Analysis, Entity, EntityType, Experiencer, Medication, Microbiology, Sex};
 
 /// Renders the summary. `text` is the analysed document (for quoting titles and evidence).
 pub fn render(analysis: &Analysis, text: &str) -> String {
@@ -58,6 +58,19 @@ pub fn render(analysis: &Analysis, text: &str) -> String {
         }
     }
 
+    if !analysis.medications.is_empty() {
+        let _ = writeln!(out, "\nMedications");
+        for medication in &analysis.medications {
+            let _ = writeln!(out, "  {}", describe_medication(analysis, medication));
+        }
+    }
+
+    if !analysis.microbiology.is_empty() {
+        let _ = writeln!(out, "\nMicrobiology");
+        for record in &analysis.microbiology {
+            let _ = writeln!(out, "  {}", describe_microbiology(record));
+        }
+    }
     reasoning(&mut out, analysis);
 
     if !analysis.warnings.is_empty() {
@@ -67,6 +80,44 @@ pub fn render(analysis: &Analysis, text: &str) -> String {
         }
     }
     out
+}
+
+/// One medication: the drug as written, then what is known of its use, in a fixed order.
+fn describe_medication(analysis: &Analysis, medication: &Medication) -> String {
+    let drug = analysis.entities.iter().find(|e| e.id == medication.entity).map_or("?", |e| e.text.as_str());
+    let dose = medication.dose.as_ref().map(|d| format!("{} {}", d.value, d.unit));
+    let parts: Vec<String> = [
+        medication.route.clone(),
+        dose,
+        medication.frequency.clone(),
+        medication.duration.as_ref().map(|d| format!("for {d}")),
+        medication.time.as_ref().map(|t| format!("at {t}")),
+        medication.status.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        drug.to_owned()
+    } else {
+        format!("{drug:<24} {}", parts.join(" · "))
+    }
+}
+
+/// One culture or isolate: organism, specimen, result and susceptibility.
+fn describe_microbiology(record: &Microbiology) -> String {
+    let mut text = format!(
+        "{} · {} · {}",
+        record.organism.label,
+        record.specimen.as_deref().unwrap_or("specimen not stated"),
+        record.result
+    );
+    if !record.susceptibility.is_empty() {
+        let results: Vec<String> =
+            record.susceptibility.iter().map(|s| format!("{} {}", s.result, s.drug.label)).collect();
+        text.push_str(&format!(" ({})", results.join(", ")));
+    }
+    text
 }
 
 /// One mention as a reader wants it: its text with its context marked.

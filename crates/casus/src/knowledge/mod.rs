@@ -8,6 +8,7 @@
 pub mod coding;
 pub mod concepts;
 pub mod differential;
+pub mod medication;
 pub mod tsv;
 
 use std::path::Path;
@@ -32,6 +33,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/section_context.tsv", include_str!("../../../../data/ro/section_context.tsv")),
     ("ro/ambiguous_abbreviations.tsv", include_str!("../../../../data/ro/ambiguous_abbreviations.tsv")),
     ("ro/results.tsv", include_str!("../../../../data/ro/results.tsv")),
+    ("ro/medication.tsv", include_str!("../../../../data/ro/medication.tsv")),
+    ("ro/time.tsv", include_str!("../../../../data/ro/time.tsv")),
+    ("ro/microbiology.tsv", include_str!("../../../../data/ro/microbiology.tsv")),
     ("ro/diagnosis.tsv", include_str!("../../../../data/ro/diagnosis.tsv")),
     ("coding/combinations.tsv", include_str!("../../../../data/coding/combinations.tsv")),
     ("coding/code_first.tsv", include_str!("../../../../data/coding/code_first.tsv")),
@@ -225,6 +229,9 @@ pub struct Knowledge {
     pub diseases: Vec<differential::Disease>,
     /// Signs a measurement in a state shows (`data/measured_signs.tsv`).
     pub measured_signs: Vec<differential::MeasuredSign>,
+    pub medication_words: medication::MedicationWords,
+    pub time_words: medication::TimeWords,
+    pub microbiology_words: medication::MicrobiologyWords,
 }
 
 /// The words around lab values (`data/ro/results.tsv`), by plain form.
@@ -294,6 +301,21 @@ impl Knowledge {
                     file: "ro/ambiguous_abbreviations.tsv".to_owned(),
                     line: 0,
                     message: format!("{}: concept {:?} is not in the inventory", reading.form, reading.concept_id),
+                });
+            }
+        }
+        let microbiology = &self.microbiology_words;
+        let named =
+            microbiology.test_specimens.keys().chain(microbiology.phrases.values().filter_map(|word| match word {
+                medication::MicrobiologyWord::Marker(_, concept) => Some(concept),
+                _ => None,
+            }));
+        for id in named {
+            if !self.concepts.iter().any(|c| c.id == *id) {
+                return Err(KnowledgeError {
+                    file: "ro/microbiology.tsv".to_owned(),
+                    line: 0,
+                    message: format!("concept {id:?} is not in the inventory"),
                 });
             }
         }
@@ -530,10 +552,16 @@ impl Knowledge {
             }
         }
 
+        let medication_words = medication::parse_medication(file("ro/medication.tsv"), &token_rules)?;
+        let time_words = medication::parse_time(file("ro/time.tsv"), &token_rules)?;
+        let microbiology_words = medication::parse_microbiology(file("ro/microbiology.tsv"), &token_rules)?;
         let coding = coding::Coding::parse(&file, &token_rules)?;
         let measured_signs = differential::parse_measured_signs(file("measured_signs.tsv"))?;
 
         Ok(Knowledge {
+            medication_words,
+            time_words,
+            microbiology_words,
             coding,
             diseases: Vec::new(),
             measured_signs,

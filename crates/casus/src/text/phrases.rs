@@ -27,6 +27,11 @@ impl<T> PhraseIndex<T> {
         PhraseIndex { by_first }
     }
 
+    /// Every value of the index (in no particular order: for checks, not for output).
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.by_first.values().flatten().map(|(_, value)| value)
+    }
+
     /// The phrases that match the tokens `start..`, longest first, with their lengths in tokens.
     /// `plain(i)` gives the plain form of token `i`; `end` bounds the match (exclusive).
     pub fn matches_at<'s, 'p>(
