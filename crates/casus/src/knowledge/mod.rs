@@ -6,6 +6,7 @@
 //! plain (case- and diacritic-folded) tokens are equal.
 
 pub mod concepts;
+pub mod labs;
 pub mod tsv;
 
 use std::path::Path;
@@ -30,6 +31,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/section_context.tsv", include_str!("../../../../data/ro/section_context.tsv")),
     ("ro/ambiguous_abbreviations.tsv", include_str!("../../../../data/ro/ambiguous_abbreviations.tsv")),
     ("ro/results.tsv", include_str!("../../../../data/ro/results.tsv")),
+    ("labs/analytes.tsv", include_str!("../../../../data/labs/analytes.tsv")),
+    ("labs/reference_ranges.tsv", include_str!("../../../../data/labs/reference_ranges.tsv")),
+    ("labs/conversions.tsv", include_str!("../../../../data/labs/conversions.tsv")),
+    ("labs/panels.tsv", include_str!("../../../../data/labs/panels.tsv")),
 ];
 
 /// The embedded concept inventory, by path under `data/`; loaded in this order (an earlier
@@ -195,6 +200,8 @@ pub struct Knowledge {
     pub section_context: Vec<(Phrase, TriggerCategory)>,
     pub ambiguous_abbreviations: Vec<AbbreviationReading>,
     pub value_words: ValueWords,
+    /// Analytes, reference ranges, unit conversions and panels (`data/labs/`).
+    pub labs: labs::Labs,
 }
 
 /// The words around lab values (`data/ro/results.tsv`), by plain form.
@@ -230,7 +237,8 @@ impl Knowledge {
                 });
             }
         }
-        Ok(())
+        let ids: rustc_hash::FxHashSet<&str> = self.concepts.iter().map(|c| c.id.as_str()).collect();
+        self.labs.check(|id| ids.contains(id))
     }
 
     /// The embedded knowledge with a user's directory laid over it, without a rebuild:
@@ -458,7 +466,15 @@ impl Knowledge {
             }
         }
 
+        let labs = labs::Labs::parse(
+            ("labs/analytes.tsv", file("labs/analytes.tsv")),
+            ("labs/reference_ranges.tsv", file("labs/reference_ranges.tsv")),
+            ("labs/conversions.tsv", file("labs/conversions.tsv")),
+            ("labs/panels.tsv", file("labs/panels.tsv")),
+        )?;
+
         Ok(Knowledge {
+            labs,
             value_words,
             ambiguous_abbreviations,
             token_rules,
