@@ -236,6 +236,28 @@ pub struct Measurement {
     pub interpretation: Option<Interpretation>,
     pub reference: Option<Reference>,
     pub unit_inferred: bool,
+    /// The comparator written before the value: `<`, `>`, `<=`, `>=` (`<0,5`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub comparator: Option<String>,
+    /// The parts of a panel written as a ratio: a blood pressure's systolic and diastolic (the
+    /// FHIR way: panel 85354-9 with components 8480-6 and 8462-4). `value` stays null.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub components: Option<Vec<Component>>,
+    /// The id of the measurement this one is part of (a leukocyte count for its differential).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parent: Option<String>,
+}
+
+/// One part of a measurement written as a ratio ("80" of "TA 80/50").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Component {
+    pub concept: Concept,
+    pub value: f64,
+    /// The unit (UCUM) written for the whole measurement, or inferred.
+    pub unit: Option<String>,
+    pub normalized: Option<Quantity>,
+    pub interpretation: Option<Interpretation>,
+    pub reference: Option<Reference>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -64,6 +64,36 @@ pub struct DocMeasurement {
     pub unit: Option<Span>,
     /// A qualitative result ("negative", "normal").
     pub result: Option<String>,
+    /// The comparator written before the value (`<0,5`, `>100`).
+    pub comparator: Option<crate::text::numbers::Comparator>,
+    /// The unit inferred when the text writes none (UCUM), see `Assessment::inferred`.
+    pub inferred_unit: Option<String>,
+    /// The value in the analyte's canonical unit, its reference range and interpretation.
+    pub assessment: Assessment,
+    /// The parts of a panel written as a ratio (a blood pressure's systolic and diastolic).
+    pub components: Vec<DocComponent>,
+    /// The index (in `Doc::measurements`) of the measurement this one is part of (a leukocyte
+    /// count for its differential).
+    pub parent: Option<usize>,
+}
+
+/// What a value means: normalized, referenced, interpreted. Empty when the analyte has no
+/// canonical unit, the unit does not convert, or the value is implausible.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Assessment {
+    pub normalized: Option<crate::analysis::Quantity>,
+    pub interpretation: Option<crate::analysis::Interpretation>,
+    pub reference: Option<crate::analysis::Reference>,
+}
+
+/// One part of a ratio panel ("80" of "TA 80/50").
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocComponent {
+    pub concept: u32,
+    pub value: f64,
+    /// The unit (UCUM), written for the panel or inferred.
+    pub unit: Option<String>,
+    pub assessment: Assessment,
 }
 
 /// A condition of a diagnosis statement, coded.

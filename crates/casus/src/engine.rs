@@ -3,6 +3,7 @@
 use crate::analysis::{self, Analysis, CharSpan, SectionKind};
 use crate::annotate::concepts::ConceptMatcher;
 use crate::annotate::context::ContextMatcher;
+use crate::annotate::measure::Measurer;
 use crate::annotate::patient::PatientMatcher;
 use crate::doc::{Doc, DocWarning, PatientFacts, StatedCode};
 use crate::error::Error;
@@ -76,6 +77,7 @@ pub struct Engine {
     diagnoses: DiagnosisCoder,
     tree: ConceptTree,
     differential: Differential,
+    measurer: Measurer,
 }
 
 impl Engine {
@@ -104,7 +106,8 @@ impl Engine {
         let diagnoses = DiagnosisCoder::new(&knowledge.coding, &knowledge.concepts);
         let tree = ConceptTree::new(&knowledge.concepts);
         let differential = Differential::new(&knowledge.diseases, &knowledge.measured_signs, &knowledge.concepts);
-        Engine { knowledge, sections, patient, concepts, context, statements, diagnoses, tree, differential }
+        let measurer = Measurer::new(&knowledge);
+        Engine { knowledge, sections, patient, concepts, context, measurer, statements, diagnoses, tree, differential }
     }
 
     pub fn knowledge(&self) -> &Knowledge {
@@ -220,7 +223,7 @@ impl Engine {
 
     /// Values of the labs and vitals the concept stage named.
     pub fn annotate_measurements(&self, doc: &mut Doc<'_>) {
-        crate::annotate::measure::annotate(doc, &self.knowledge.token_rules, &self.knowledge.value_words);
+        self.measurer.annotate(doc, &self.knowledge);
     }
 
     /// Age and sex.
@@ -346,32 +349,8 @@ impl Engine {
                 }
             })
             .collect();
-        let measurements: Vec<analysis::Measurement> = doc
-            .measurements
-            .iter()
-            .enumerate()
-            .map(|(n, m)| {
-                let entry = &self.knowledge.concepts[m.concept as usize];
-                analysis::Measurement {
-                    id: format!("m{}", n + 1),
-                    kind: if entry.concept_type == ConceptType::Vital {
-                        analysis::MeasurementKind::Vital
-                    } else {
-                        analysis::MeasurementKind::Lab
-                    },
-                    span: span(m.span),
-                    text: doc.text[m.span.range()].to_owned(),
-                    concept: entry.to_concept(),
-                    value: m.value,
-                    result: m.result.clone(),
-                    unit: m.unit.map(|u| doc.text[u.range()].to_owned()),
-                    normalized: None,
-                    interpretation: None,
-                    reference: None,
-                    unit_inferred: false,
-                }
-            })
-            .collect();
+        let measurements: Vec<analysis::Measurement> =
+            doc.measurements.iter().enumerate().map(|(n, m)| self.to_measurement(doc, n, m, &span)).collect();
         let warnings = doc
             .warnings
             .iter()
@@ -443,5 +422,51 @@ impl Engine {
                     .collect(),
             })
             .collect()
+    }
+}
+
+impl Engine {
+    /// One measurement as the contract writes it: the unit as written, or inferred (UCUM).
+    fn to_measurement(
+        &self,
+        doc: &Doc<'_>,
+        n: usize,
+        m: &crate::doc::DocMeasurement,
+        span: &impl Fn(crate::span::Span) -> CharSpan,
+    ) -> analysis::Measurement {
+        let entry = &self.knowledge.concepts[m.concept as usize];
+        let components = m
+            .components
+            .iter()
+            .map(|c| analysis::Component {
+                concept: self.knowledge.concepts[c.concept as usize].to_concept(),
+                value: c.value,
+                unit: c.unit.clone(),
+                normalized: c.assessment.normalized.clone(),
+                interpretation: c.assessment.interpretation,
+                reference: c.assessment.reference.clone(),
+            })
+            .collect::<Vec<_>>();
+        analysis::Measurement {
+            id: format!("m{}", n + 1),
+            kind: if entry.concept_type == ConceptType::Vital {
+                analysis::MeasurementKind::Vital
+            } else {
+                analysis::MeasurementKind::Lab
+            },
+            span: span(m.span),
+            text: doc.text[m.span.range()].to_owned(),
+            concept: entry.to_concept(),
+            value: m.value,
+            result: m.result.clone(),
+            unit: m.unit.map(|u| doc.text[u.range()].to_owned()).or_else(|| m.inferred_unit.clone()),
+            normalized: m.assessment.normalized.clone(),
+            interpretation: m.assessment.interpretation,
+            reference: m.assessment.reference.clone(),
+            unit_inferred: m.unit.is_none() && m.inferred_unit.is_some(),
+            comparator: m.comparator.map(|c| c.as_str().to_owned()),
+            components: (!components.is_empty()).then_some(components),
+            parent: m.parent.map(|p| format!("m{}", p + 1)),
+        }
     }
 }

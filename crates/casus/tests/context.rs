@@ -59,8 +59,13 @@ fn negation_works_in_every_spelling() {
 
 #[test]
 fn a_negative_result_reports_the_test_it_does_not_negate_it() {
-    // The cultures were drawn; what is absent is the bacteraemia they looked for.
-    assert!(!assertion_of("Hemoculturi negative.", "Hemoculturi").negated);
+    // The cultures were drawn; what is absent is the bacteraemia they looked for: a test with its
+    // qualitative result is a measurement whose result is negative, never a negated mention.
+    let analysis = common::engine().analyze("Hemoculturi negative.", &Options::default()).unwrap();
+    common::assert_valid(&analysis);
+    assert!(!analysis.entities.iter().any(|e| e.assertion.negated));
+    let cultures = analysis.measurements.iter().find(|m| m.text == "Hemoculturi negative").unwrap();
+    assert_eq!(cultures.result.as_deref(), Some("negative"));
     assert!(assertion_of("Edeme absente.", "Edeme").negated);
 }
 

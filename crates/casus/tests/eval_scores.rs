@@ -69,6 +69,9 @@ fn measurement(
         interpretation: None,
         reference: None,
         unit_inferred: false,
+        comparator: None,
+        components: None,
+        parent: None,
     }
 }
 

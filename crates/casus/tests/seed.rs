@@ -109,19 +109,20 @@ fn json_is_deterministic() {
 #[test]
 fn every_vital_and_lab_of_the_seed_has_its_value() {
     let analysis = analyze(false);
-    let found: Vec<(&str, Option<f64>, Option<&str>)> =
-        analysis.measurements.iter().map(|m| (m.text.as_str(), m.value, m.unit.as_deref())).collect();
-    let expected: Vec<(&str, Option<f64>, Option<&str>)> = vec![
-        ("TA 80/50", None, None),
-        ("Fc: 109 bpm", Some(109.0), Some("bpm")),
-        ("Ta: 37,5o", Some(37.5), Some("o")),
-        ("leucocite 27.400/mm3", Some(27400.0), Some("/mm3")),
-        ("neutrofile 22%", Some(22.0), Some("%")),
-        ("Hg 9,9 g/dl", Some(9.9), Some("g/dl")),
-        ("creatinină 0,80", Some(0.8), None),
-        ("LDH 313", Some(313.0), None),
-        ("procalcitonină 0,84", Some(0.84), None),
-        ("CRP 115", Some(115.0), None),
+    let found: Vec<(&str, Option<f64>, Option<&str>, bool)> =
+        analysis.measurements.iter().map(|m| (m.text.as_str(), m.value, m.unit.as_deref(), m.unit_inferred)).collect();
+    // Units the text leaves out are inferred (UCUM) from the analyte's plausible range.
+    let expected: Vec<(&str, Option<f64>, Option<&str>, bool)> = vec![
+        ("TA 80/50", None, Some("mm[Hg]"), true),
+        ("Fc: 109 bpm", Some(109.0), Some("bpm"), false),
+        ("Ta: 37,5o", Some(37.5), Some("o"), false),
+        ("leucocite 27.400/mm3", Some(27400.0), Some("/mm3"), false),
+        ("neutrofile 22%", Some(22.0), Some("%"), false),
+        ("Hg 9,9 g/dl", Some(9.9), Some("g/dl"), false),
+        ("creatinină 0,80", Some(0.8), Some("mg/dL"), true),
+        ("LDH 313", Some(313.0), Some("U/L"), true),
+        ("procalcitonină 0,84", Some(0.84), Some("ng/mL"), true),
+        ("CRP 115", Some(115.0), Some("mg/L"), true),
     ];
     assert_eq!(found, expected);
     let loinc =
@@ -129,6 +130,64 @@ fn every_vital_and_lab_of_the_seed_has_its_value() {
     assert_eq!(loinc("TA 80/50"), "85354-9");
     assert_eq!(loinc("Hg 9,9 g/dl"), "718-7", "Hg written for haemoglobin, read by its value");
     assert_eq!(loinc("CRP 115"), "1988-5");
+    assert_eq!(loinc("neutrofile 22%"), "770-8", "the % names the neutrophil percentage");
+}
+
+/// The vitals and labs tables of `seed-septic-shock.expected.md`: value in UCUM and interpretation
+/// for a 47-year-old man.
+#[test]
+fn every_vital_and_lab_of_the_seed_is_normalized_and_interpreted() {
+    use casus::analysis::Interpretation::{High, Low, Normal};
+    let analysis = analyze(false);
+    let find = |text: &str| analysis.measurements.iter().find(|m| m.text == text).unwrap();
+    let normalized = |text: &str| {
+        let m = find(text);
+        let q = m.normalized.as_ref().unwrap_or_else(|| panic!("{text} is not normalized"));
+        (q.value, q.unit.as_str(), m.interpretation)
+    };
+    assert_eq!(normalized("Fc: 109 bpm"), (109.0, "/min", Some(High)));
+    assert_eq!(normalized("Ta: 37,5o"), (37.5, "Cel", Some(Normal)));
+    assert_eq!(normalized("leucocite 27.400/mm3"), (27.4, "10*3/uL", Some(High)));
+    assert_eq!(normalized("neutrofile 22%"), (22.0, "%", Some(Low)));
+    assert_eq!(normalized("Hg 9,9 g/dl"), (9.9, "g/dL", Some(Low)));
+    assert_eq!(normalized("creatinină 0,80"), (0.8, "mg/dL", Some(Normal)));
+    assert_eq!(normalized("LDH 313"), (313.0, "U/L", Some(High)));
+    assert_eq!(normalized("procalcitonină 0,84"), (0.84, "ng/mL", Some(High)));
+    assert_eq!(normalized("CRP 115"), (115.0, "mg/L", Some(High)));
+    // The male range, named with its source.
+    let hb = find("Hg 9,9 g/dl").reference.as_ref().unwrap();
+    assert_eq!((hb.low, hb.high, hb.unit.as_str()), (Some(13.3), Some(16.2), "g/dL"));
+    assert!(hb.source.contains("Harrison"), "{}", hb.source);
+
+    // Blood pressure: one measurement, value null, systolic and diastolic as components.
+    let bp = find("TA 80/50");
+    assert_eq!(bp.value, None);
+    type Part<'a> = (&'a str, &'a str, f64, Option<&'a str>, Option<casus::analysis::Interpretation>);
+    let parts: Vec<Part> = bp
+        .components
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (c.concept.id.as_str(), c.concept.codes["loinc"][0].as_str(), c.value, c.unit.as_deref(), c.interpretation)
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("systolic_blood_pressure", "8480-6", 80.0, Some("mm[Hg]"), Some(Low)),
+            ("diastolic_blood_pressure", "8462-4", 50.0, Some("mm[Hg]"), Some(Low)),
+        ]
+    );
+
+    // The differential count belongs to the leukocyte count.
+    let leukocytes = find("leucocite 27.400/mm3");
+    assert_eq!(find("neutrofile 22%").parent.as_deref(), Some(leukocytes.id.as_str()));
+
+    // "coagulare normală" is read as a qualitative normal finding (an entity, not a number).
+    assert!(analysis.entities.iter().any(|e| e.concept.id == "normal_coagulation" && e.text == "coagulare normală"));
+    // Nothing of the seed is implausible.
+    assert!(!analysis.warnings.iter().any(|w| w.kind == "implausible_value"));
 }
 
 #[test]

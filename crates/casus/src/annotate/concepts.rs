@@ -15,7 +15,7 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap;
 
-use crate::annotate::measure::reading_after;
+use crate::annotate::measure::{reading_after, Reading};
 use crate::doc::{Doc, Mention};
 use crate::knowledge::concepts::{ConceptEntry, ConceptType};
 use crate::knowledge::{AbbreviationCue, AbbreviationReading, ValueWords};
@@ -271,9 +271,14 @@ fn in_exam_label(doc: &Doc<'_>, span: Span) -> bool {
     doc.sections.iter().any(|s| s.level == 2 && s.title.is_some_and(|title| title.contains(span)))
 }
 
-/// Whether a lab or vital named at token `last` is followed by its value (then it is the name of
-/// Whether a lab or vital named at token `last` is followed by its value or result (then it is
-/// the name of a measurement, not a mention of the test).
+/// Whether a concept named at token `last` is the name of a measurement, not a mention of the
+/// test: a lab or vital followed by its value or result ("creatinină 0,80", "troponină
+/// negativă"), or a diagnostic test followed by its qualitative result ("Test Coombs direct
+/// negativ", "test de sarcină negativ").
 fn names_a_measurement(doc: &Doc<'_>, last: usize, concept_type: ConceptType, words: &ValueWords) -> bool {
-    matches!(concept_type, ConceptType::Lab | ConceptType::Vital) && reading_after(doc, last, words).is_some()
+    match concept_type {
+        ConceptType::Lab | ConceptType::Vital => reading_after(doc, last, words).is_some(),
+        ConceptType::Test => matches!(reading_after(doc, last, words), Some(Reading::Result(..))),
+        _ => false,
+    }
 }

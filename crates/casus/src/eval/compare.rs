@@ -323,18 +323,28 @@ fn record_codes(counts: &mut BTreeMap<String, Accuracy>, gold: &[(String, String
     }
 }
 
-/// A number within 1e-6 relative; a qualitative gold value (`negative`, `142/84`) against a
-/// prediction with no number whose `result` is that value, or whose text holds it as a whole
-/// word (a pair such as a blood pressure is only in the text).
+/// A number within 1e-6 relative; a ratio gold value (`142/84`, a blood pressure) against the
+/// prediction's components, part by part; a qualitative gold value (`negative`) against a
+/// prediction with no number whose `result` is that value, or whose text holds it as a whole word.
 fn value_matches(gold: &GoldValue, predicted: &Measurement) -> bool {
+    let close = |gold: f64, value: f64| (gold - value).abs() <= 1e-6 * gold.abs().max(value.abs());
     match (gold, predicted.value) {
-        (GoldValue::Number(gold), Some(value)) => (gold - value).abs() <= 1e-6 * gold.abs().max(value.abs()),
+        (GoldValue::Number(gold), Some(value)) => close(*gold, value),
         (GoldValue::Text(gold), None) => {
+            if let (Some((a, b)), Some(components)) = (ratio(gold), &predicted.components) {
+                return matches!(&components[..], [first, second] if close(a, first.value) && close(b, second.value));
+            }
             predicted.result.as_deref().is_some_and(|result| result.eq_ignore_ascii_case(gold))
                 || contains_word(&predicted.text, gold)
         }
         _ => false,
     }
+}
+
+/// The two numbers of a ratio as the gold writes it (`142/84`).
+fn ratio(value: &str) -> Option<(f64, f64)> {
+    let (a, b) = value.split_once('/')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
 }
 
 /// Case-insensitive, whole-word containment.
@@ -348,10 +358,56 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
         })
 }
 
-/// A unit as compared: trimmed, lower-cased, the micro sign read as the Greek mu, empty as none.
+/// A unit as compared: its UCUM code when `data/units.tsv` knows the form (as written or as a
+/// UCUM code: `mg/dl`, `mg/dL`, `°C`, `o`, `bpm` and `/min` are each one unit), otherwise the
+/// form trimmed and lower-cased with the micro sign read as the Greek mu. A unitless value (empty,
+/// `1`, a bare UCUM annotation such as `{INR}` or `{score}`, or `[pH]`, a dimensionless
+/// logarithm) has no unit.
 fn unit_key(unit: Option<&str>) -> Option<String> {
     let unit = unit?.trim();
-    (!unit.is_empty()).then(|| unit.to_lowercase().replace('\u{b5}', "\u{3bc}"))
+    let annotation = unit.starts_with('{') && unit.ends_with('}') && !unit[1..].contains('{');
+    if unit.is_empty() || unit == "1" || unit == "[pH]" || annotation {
+        return None;
+    }
+    // Micro written as the micro sign, the Greek mu or UCUM's u is one prefix.
+    let micro = unit.replace(['\u{b5}', '\u{3bc}'], "u");
+    let plain = crate::text::normalize::Views::new(&micro).plain.as_str().to_owned();
+    if let Some(ucum) = ucum_by_form().get(&plain) {
+        return Some(ucum.clone());
+    }
+    Some(unit.to_lowercase().replace('\u{b5}', "\u{3bc}"))
+}
+
+/// The built-in unit table, by the plain form of each written form and of each UCUM code.
+fn ucum_by_form() -> &'static BTreeMap<String, String> {
+    static TABLE: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let plain = |form: &str| {
+            let micro = form.replace(['\u{b5}', '\u{3bc}'], "u");
+            crate::text::normalize::Views::new(&micro).plain.as_str().to_owned()
+        };
+        let mut table = BTreeMap::new();
+        let units =
+            crate::knowledge::EMBEDDED.iter().find(|(name, _)| *name == "units.tsv").map_or("", |(_, text)| text);
+        let rows: Vec<(&str, &str)> = units
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .skip(1)
+            .filter_map(|line| {
+                let mut cells = line.split('\t');
+                Some((cells.next()?, cells.next()?))
+            })
+            .collect();
+        for &(written, ucum) in &rows {
+            table.insert(plain(written), ucum.to_owned());
+        }
+        for &(_, ucum) in &rows {
+            table.entry(plain(ucum)).or_insert_with(|| ucum.to_owned());
+        }
+        // The letter o after a temperature is its degree sign (see text/tokenize.rs).
+        table.entry("o".to_owned()).or_insert_with(|| "Cel".to_owned());
+        table
+    })
 }
 
 #[cfg(test)]
@@ -411,5 +467,53 @@ mod tests {
         assert_eq!(unit_key(Some("\u{b5}g/dL")), unit_key(Some("\u{3bc}g/dl")));
         assert_eq!(unit_key(Some("")), None);
         assert_ne!(unit_key(Some("mmol/L")), unit_key(Some("mg/dL")));
+        assert_eq!(unit_key(Some("xyz/Q")), Some("xyz/q".to_owned()));
+    }
+
+    #[test]
+    fn units_compare_as_ucum_codes() {
+        assert_eq!(unit_key(Some("°C")), unit_key(Some("o")));
+        assert_eq!(unit_key(Some("°C")), unit_key(Some("Cel")));
+        assert_eq!(unit_key(Some("bpm")), unit_key(Some("/min")));
+        assert_eq!(unit_key(Some("mmHg")), unit_key(Some("mm[Hg]")));
+        assert_eq!(unit_key(Some("/mmc")), unit_key(Some("/mm3")));
+        assert_eq!(unit_key(Some("{INR}")), None);
+        assert_eq!(unit_key(Some("{score}")), None);
+        assert_eq!(unit_key(Some("[pH]")), None);
+        assert_eq!(unit_key(Some("ºC")), unit_key(Some("°C")));
+        assert_ne!(unit_key(Some("/mm3")), unit_key(Some("10*3/uL")));
+    }
+
+    #[test]
+    fn a_ratio_gold_value_is_compared_with_the_components() {
+        let component = |value: f64| crate::analysis::Component {
+            concept: Concept { id: String::new(), label: String::new(), codes: Default::default() },
+            value,
+            unit: None,
+            normalized: None,
+            interpretation: None,
+            reference: None,
+        };
+        let mut measurement = Measurement {
+            id: "m1".into(),
+            kind: crate::analysis::MeasurementKind::Vital,
+            span: CharSpan { start: 0, end: 8 },
+            text: "TA 80/50".into(),
+            concept: Concept { id: "blood_pressure".into(), label: String::new(), codes: Default::default() },
+            value: None,
+            result: None,
+            unit: None,
+            normalized: None,
+            interpretation: None,
+            reference: None,
+            unit_inferred: false,
+            comparator: None,
+            components: Some(vec![component(80.0), component(50.0)]),
+            parent: None,
+        };
+        assert!(value_matches(&GoldValue::Text("80/50".into()), &measurement));
+        assert!(!value_matches(&GoldValue::Text("80/55".into()), &measurement));
+        measurement.components = Some(vec![component(80.0)]);
+        assert!(!value_matches(&GoldValue::Text("80/50".into()), &measurement));
     }
 }

@@ -2,7 +2,10 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{AgeUnit, Analysis, Entity, EntityType, Experiencer, Medication, Microbiology, Sex};
+use crate::analysis::{
+    AgeUnit, Analysis, Entity, EntityType, Experiencer, Interpretation, Measurement, Medication, Microbiology,
+    Quantity, Reference, Sex,
+};
 
 /// Renders the summary. `text` is the analysed document (for quoting titles and evidence).
 pub fn render(analysis: &Analysis, text: &str) -> String {
@@ -55,6 +58,13 @@ pub fn render(analysis: &Analysis, text: &str) -> String {
             analysis.entities.iter().filter(|e| e.entity_type == entity_type).map(describe).collect();
         if !items.is_empty() {
             let _ = writeln!(out, "  {:<13} {}", entity_type.as_str(), items.join("; "));
+        }
+    }
+
+    if !analysis.measurements.is_empty() {
+        let _ = writeln!(out, "\nMeasurements (value in the canonical unit, flag, reference range)");
+        for measurement in &analysis.measurements {
+            let _ = writeln!(out, "  {:<28} {}", measurement.text, measured(measurement));
         }
     }
 
@@ -189,4 +199,62 @@ fn reasoning(out: &mut String, analysis: &Analysis) {
             }
         }
     }
+}
+
+/// A measurement's value, normalized, with its flag and range: `27.4 10*3/uL HIGH [4.5–11]`.
+fn measured(m: &Measurement) -> String {
+    if let Some(components) = &m.components {
+        let parts: Vec<String> = components
+            .iter()
+            .map(|c| {
+                let quantity = c
+                    .normalized
+                    .clone()
+                    .unwrap_or(Quantity { value: c.value, unit: c.unit.clone().unwrap_or_default() });
+                format!(
+                    "{} {}",
+                    c.concept.label.to_lowercase(),
+                    flagged(&quantity, c.interpretation, c.reference.as_ref())
+                )
+            })
+            .collect();
+        let inferred = if m.unit_inferred { " (unit inferred)" } else { "" };
+        return format!("{}{inferred}", parts.join(" · "));
+    }
+    if let Some(result) = &m.result {
+        return result.clone();
+    }
+    let comparator = m.comparator.as_deref().unwrap_or("");
+    let mut line = match (&m.normalized, m.value) {
+        (Some(quantity), _) => {
+            let shown = Quantity { value: quantity.value, unit: quantity.unit.clone() };
+            format!("{comparator}{}", flagged(&shown, m.interpretation, m.reference.as_ref()))
+        }
+        (None, Some(value)) => format!("{comparator}{value} {}", m.unit.as_deref().unwrap_or("")).trim_end().to_owned(),
+        (None, None) => m.unit.clone().unwrap_or_default(),
+    };
+    if m.unit_inferred {
+        line.push_str(&format!(" (unit {} inferred)", m.unit.as_deref().unwrap_or("")));
+    }
+    if let Some(parent) = &m.parent {
+        line.push_str(&format!(" (part of {parent})"));
+    }
+    line
+}
+
+/// A quantity with its interpretation in capitals when abnormal and its reference range.
+fn flagged(quantity: &Quantity, interpretation: Option<Interpretation>, reference: Option<&Reference>) -> String {
+    let flag = match interpretation {
+        Some(Interpretation::CriticalLow) => " CRITICAL LOW",
+        Some(Interpretation::Low) => " LOW",
+        Some(Interpretation::Normal) => " normal",
+        Some(Interpretation::High) => " HIGH",
+        Some(Interpretation::CriticalHigh) => " CRITICAL HIGH",
+        None => "",
+    };
+    let range = reference.map_or(String::new(), |r| {
+        let bound = |b: Option<f64>| b.map_or(String::new(), |v| v.to_string());
+        format!(" [{}–{} {}]", bound(r.low), bound(r.high), r.unit)
+    });
+    format!("{} {}{flag}{range}", quantity.value, quantity.unit)
 }

@@ -8,6 +8,7 @@
 pub mod coding;
 pub mod concepts;
 pub mod differential;
+pub mod labs;
 pub mod medication;
 pub mod tsv;
 
@@ -33,6 +34,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("ro/section_context.tsv", include_str!("../../../../data/ro/section_context.tsv")),
     ("ro/ambiguous_abbreviations.tsv", include_str!("../../../../data/ro/ambiguous_abbreviations.tsv")),
     ("ro/results.tsv", include_str!("../../../../data/ro/results.tsv")),
+    ("labs/analytes.tsv", include_str!("../../../../data/labs/analytes.tsv")),
+    ("labs/reference_ranges.tsv", include_str!("../../../../data/labs/reference_ranges.tsv")),
+    ("labs/conversions.tsv", include_str!("../../../../data/labs/conversions.tsv")),
+    ("labs/panels.tsv", include_str!("../../../../data/labs/panels.tsv")),
     ("ro/medication.tsv", include_str!("../../../../data/ro/medication.tsv")),
     ("ro/time.tsv", include_str!("../../../../data/ro/time.tsv")),
     ("ro/microbiology.tsv", include_str!("../../../../data/ro/microbiology.tsv")),
@@ -232,6 +237,8 @@ pub struct Knowledge {
     pub medication_words: medication::MedicationWords,
     pub time_words: medication::TimeWords,
     pub microbiology_words: medication::MicrobiologyWords,
+    /// Analytes, reference ranges, unit conversions and panels (`data/labs/`).
+    pub labs: labs::Labs,
 }
 
 /// The words around lab values (`data/ro/results.tsv`), by plain form.
@@ -319,7 +326,8 @@ impl Knowledge {
                 });
             }
         }
-        Ok(())
+        let ids: rustc_hash::FxHashSet<&str> = self.concepts.iter().map(|c| c.id.as_str()).collect();
+        self.labs.check(|id| ids.contains(id))
     }
 
     /// The embedded knowledge with a user's directory laid over it, without a rebuild:
@@ -552,6 +560,13 @@ impl Knowledge {
             }
         }
 
+        let labs = labs::Labs::parse(
+            ("labs/analytes.tsv", file("labs/analytes.tsv")),
+            ("labs/reference_ranges.tsv", file("labs/reference_ranges.tsv")),
+            ("labs/conversions.tsv", file("labs/conversions.tsv")),
+            ("labs/panels.tsv", file("labs/panels.tsv")),
+        )?;
+
         let medication_words = medication::parse_medication(file("ro/medication.tsv"), &token_rules)?;
         let time_words = medication::parse_time(file("ro/time.tsv"), &token_rules)?;
         let microbiology_words = medication::parse_microbiology(file("ro/microbiology.tsv"), &token_rules)?;
@@ -559,6 +574,7 @@ impl Knowledge {
         let measured_signs = differential::parse_measured_signs(file("measured_signs.tsv"))?;
 
         Ok(Knowledge {
+            labs,
             medication_words,
             time_words,
             microbiology_words,

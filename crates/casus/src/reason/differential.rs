@@ -324,9 +324,16 @@ fn observe(
 /// A measurement read in a state: by its interpretation, or its qualitative result.
 fn measured(facts: &Facts<'_>, concept: &str, state: MeasuredState) -> Observed {
     let mut denied = None;
-    for m in facts.measurements(concept) {
-        let interpretation = m.interpretation;
-        let result = m.result.as_deref();
+    // A component ("systolic 80" of "TA 80/50") is read like a measurement of its own.
+    let parts = facts.analysis.measurements.iter().flat_map(|m| {
+        m.components
+            .iter()
+            .flatten()
+            .filter(|c| facts.tree.is_a(&c.concept.id, concept))
+            .map(move |c| (c.interpretation, None, m.span))
+    });
+    let whole = facts.measurements(concept).map(|m| (m.interpretation, m.result.as_deref(), m.span));
+    for (interpretation, result, span) in whole.chain(parts) {
         let holds = match state {
             MeasuredState::High => matches!(interpretation, Some(Interpretation::High | Interpretation::CriticalHigh)),
             MeasuredState::Low => matches!(interpretation, Some(Interpretation::Low | Interpretation::CriticalLow)),
@@ -337,7 +344,7 @@ fn measured(facts: &Facts<'_>, concept: &str, state: MeasuredState) -> Observed 
             MeasuredState::Negative => matches!(result, Some("negative" | "absent" | "undetectable")),
         };
         if holds {
-            return Observed::Present { certain: true, evidence: vec![m.span] };
+            return Observed::Present { certain: true, evidence: vec![span] };
         }
         let contrary = match state {
             MeasuredState::Positive => matches!(result, Some("negative" | "absent" | "undetectable" | "normal")),
@@ -345,7 +352,7 @@ fn measured(facts: &Facts<'_>, concept: &str, state: MeasuredState) -> Observed 
             _ => interpretation.is_some() || result == Some("normal"),
         };
         if contrary {
-            denied.get_or_insert(m.span);
+            denied.get_or_insert(span);
         }
     }
     match denied {

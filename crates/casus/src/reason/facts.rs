@@ -122,10 +122,15 @@ impl<'a> Facts<'a> {
         self.measurements(concept).filter_map(|m| Some((unit.read(m)?, m.span))).collect()
     }
 
-    /// Systolic and diastolic pressure of the first blood pressure, in mm[Hg].
+    /// Systolic and diastolic pressure of the first blood pressure, in mm[Hg]: its components,
+    /// or the ratio of its text when the measurement stage gave none.
     pub fn blood_pressure(&self) -> Option<(f64, f64, CharSpan)> {
         self.measurements("blood_pressure").find_map(|m| {
-            let (systolic, diastolic) = ratio(&m.text)?;
+            let part = |id: &str| m.components.iter().flatten().find(|c| c.concept.id == id).map(|c| c.value);
+            let (systolic, diastolic) = match (part("systolic_blood_pressure"), part("diastolic_blood_pressure")) {
+                (Some(s), Some(d)) => (s, d),
+                _ => ratio(&m.text)?,
+            };
             Some((systolic, diastolic, m.span))
         })
     }

@@ -42,6 +42,18 @@ pub enum Comparator {
     GreaterOrEqual,
 }
 
+impl Comparator {
+    /// The comparator as the contract writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparator::Less => "<",
+            Comparator::LessOrEqual => "<=",
+            Comparator::Greater => ">",
+            Comparator::GreaterOrEqual => ">=",
+        }
+    }
+}
+
 /// A number read from the text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Number {
