@@ -20,6 +20,7 @@ pub mod error;
 pub mod eval;
 pub mod export;
 pub mod knowledge;
+pub mod reason;
 pub mod span;
 pub mod text;
 
