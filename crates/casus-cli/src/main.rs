@@ -1,6 +1,9 @@
 //! `casus`: the command line of the casus engine.
 
+mod batch;
+
 use std::io::{self, Read, Write};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,18 +36,70 @@ enum Command {
     Analyze {
         /// The case report, UTF-8 text; `-` or nothing reads standard input.
         file: Option<PathBuf>,
-        /// `text`: a readable summary; `json`: the analysis contract (schema 1).
+        /// `text`: a readable summary; `json`: the analysis contract (schema 1); `fhir`: a FHIR R4
+        /// (4.0.1) Bundle of type collection.
+        #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+        format: AnalyzeFormat,
+        #[command(flatten)]
+        document: DocumentArgs,
+    },
+    /// Rank every ICD-10-CM code the document supports (CodiEsp-D style), or score the ranking
+    /// against gold final diagnoses (--gold).
+    #[command(
+        after_help = "Examples:\n  casus code corpus/dev/seed-septic-shock.txt\n  casus code report.txt --format json\n  casus code --gold corpus/dev\n\nJSON: {\"codes\": [{\"code\": \"A41.51\", \"score\": 0.93, \"label\": …, \"evidence\": [[s, e], …], \"sources\": […]}, …]}\nStated diagnoses rank first, then asserted disorders and signs; spans in code points."
+    )]
+    Code {
+        /// The case report, UTF-8 text; `-` or nothing reads standard input.
+        #[arg(conflicts_with = "gold")]
+        file: Option<PathBuf>,
+        /// `text`: a table; `json`: `{"codes": [...]}`.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// The document's language (ISO 639-1).
-        #[arg(long, default_value = "ro", value_parser = parse_language)]
-        lang: Language,
-        /// Hide the text's own diagnosis sections from the whole analysis.
-        #[arg(long)]
-        blind: bool,
-        /// Refuse documents larger than this many bytes.
+        /// Score the ranking against the final diagnoses (`*.dx.json`) of a gold directory.
+        #[arg(long, value_name = "DIR")]
+        gold: Option<PathBuf>,
+        #[command(flatten)]
+        document: DocumentArgs,
+    },
+    /// Analyse a folder of .txt files or a JSONL of {id, text} in parallel, one record per line.
+    #[command(
+        after_help = "Examples:\n  casus batch corpus/dev --out dev.jsonl\n  casus batch cases.jsonl --out cases.ndjson --format fhir-ndjson --jobs 2\n\nA bad document gives {\"id\", \"error\"} and the run goes on. The output is appended to: ids already\nin it are skipped, so rerunning finishes an interrupted run. Records come in completion order."
+    )]
+    Batch {
+        /// A folder of `.txt` files (id = file name without .txt) or a JSONL file of {"id", "text"}.
+        input: PathBuf,
+        /// The output file (created, or appended to).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// `jsonl`: {"id", "analysis"} per line; `fhir-ndjson`: a FHIR Bundle per line.
+        #[arg(long, value_enum, default_value_t = batch::BatchFormat::Jsonl)]
+        format: batch::BatchFormat,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        #[command(flatten)]
+        document: DocumentArgs,
+    },
+    /// Serve the HTTP API (JSON contract, FHIR R4, codes, metrics) and the web viewer.
+    #[command(
+        after_help = "Examples:\n  casus serve\n  casus serve --addr 0.0.0.0:8080 --concurrency 4\n  curl -s --data-binary @corpus/dev/seed-septic-shock.txt -H 'Content-Type: text/plain' localhost:8080/v1/analyze\n\nThe viewer is at /, the API description at /openapi.json. SIGTERM or Ctrl-C stops after the requests in flight."
+    )]
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// The largest request body (and document), in bytes.
         #[arg(long, default_value_t = casus::text::validate::DEFAULT_MAX_BYTES)]
         max_bytes: usize,
+        /// The longest one analysis may take, waiting included, in milliseconds (then 503).
+        #[arg(long, default_value_t = 10_000)]
+        timeout_ms: u64,
+        /// How many analyses run at once (default: one per core); the rest wait.
+        #[arg(long, value_name = "N")]
+        concurrency: Option<usize>,
+        /// Log one line per request to stderr: method, route, status, latency (never the text).
+        #[arg(long)]
+        access_log: bool,
         /// A directory of knowledge laid over the built-in one (see data/README.md).
         #[arg(long, value_name = "DIR")]
         knowledge: Option<PathBuf>,
@@ -91,6 +146,36 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum AnalyzeFormat {
+    Text,
+    Json,
+    Fhir,
+}
+
+/// How each document is read: the options every analysing command shares.
+#[derive(clap::Args)]
+struct DocumentArgs {
+    /// The document's language (ISO 639-1).
+    #[arg(long, default_value = "ro", value_parser = parse_language)]
+    lang: Language,
+    /// Hide the text's own diagnosis sections from the whole analysis.
+    #[arg(long)]
+    blind: bool,
+    /// Refuse documents larger than this many bytes.
+    #[arg(long, default_value_t = casus::text::validate::DEFAULT_MAX_BYTES)]
+    max_bytes: usize,
+    /// A directory of knowledge laid over the built-in one (see data/README.md).
+    #[arg(long, value_name = "DIR")]
+    knowledge: Option<PathBuf>,
+}
+
+impl DocumentArgs {
+    fn options(&self) -> Options {
+        Options { language: self.lang, blind: self.blind, max_bytes: self.max_bytes }
+    }
+}
+
 fn parse_language(code: &str) -> Result<Language, String> {
     Language::from_code(code).ok_or_else(|| format!("casus reads only Romanian (ro) yet, not {code:?}"))
 }
@@ -114,23 +199,76 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Analyze { file, format, lang, blind, max_bytes, knowledge } => {
-            let (name, bytes) = read_input(file.as_deref(), max_bytes)?;
-            let engine = engine(knowledge.as_deref())?;
-            let options = Options { language: lang, blind, max_bytes };
-            let analysis = engine.analyze_bytes(&bytes, &options).map_err(|err| match err {
-                Error::Input(input) => Failure { code: EXIT_DATA, message: format!("{name}: {input}") },
-                other => Failure { code: EXIT_SOFTWARE, message: other.to_string() },
-            })?;
+        Command::Analyze { file, format, document } => {
+            let options = document.options();
+            let (name, bytes) = read_input(file.as_deref(), options.max_bytes)?;
+            let engine = engine(document.knowledge.as_deref())?;
+            let analysis = analyze(&engine, &name, &bytes, &options)?;
             let rendered = match format {
-                Format::Json => casus::export::to_json(&analysis) + "\n",
-                Format::Text => {
+                AnalyzeFormat::Json => casus::export::to_json(&analysis) + "\n",
+                AnalyzeFormat::Fhir => json(&casus::export::fhir::to_bundle(&analysis)),
+                AnalyzeFormat::Text => {
                     // Valid UTF-8 by now: analyze_bytes checked it.
                     let text = std::str::from_utf8(&bytes).unwrap_or_default();
                     casus::export::text::render(&analysis, text)
                 }
             };
             write_stdout(&rendered)
+        }
+        Command::Code { file, format, gold, document } => {
+            let engine = engine(document.knowledge.as_deref())?;
+            if let Some(dir) = gold {
+                let cases =
+                    casus::eval::load_dir(&dir).map_err(|err| Failure { code: EXIT_DATA, message: err.to_string() })?;
+                let evaluation = casus::reason::codes::evaluate(&engine, &cases);
+                return write_stdout(&match format {
+                    Format::Json => json(&evaluation),
+                    Format::Text => evaluation.to_text(),
+                });
+            }
+            let options = document.options();
+            let (name, bytes) = read_input(file.as_deref(), options.max_bytes)?;
+            let analysis = analyze(&engine, &name, &bytes, &options)?;
+            let codes = casus::reason::codes::rank(&analysis);
+            write_stdout(&match format {
+                Format::Json => json(&codes),
+                Format::Text => codes_text(&codes),
+            })
+        }
+        Command::Batch { input, out, format, jobs, document } => {
+            let engine = engine(document.knowledge.as_deref())?;
+            let summary = batch::run(&engine, &input, &out, format, jobs, &document.options())
+                .map_err(|message| Failure { code: EXIT_IO, message })?;
+            let rate = if summary.seconds > 0.0 { summary.documents as f64 / summary.seconds } else { 0.0 };
+            eprintln!(
+                "casus: batch: {} documents analysed ({} errors), {} already in {} skipped; {:.2} s, {:.0} documents/s",
+                summary.documents,
+                summary.errors,
+                summary.skipped,
+                out.display(),
+                summary.seconds,
+                rate
+            );
+            Ok(())
+        }
+        Command::Serve { addr, max_bytes, timeout_ms, concurrency, access_log, knowledge } => {
+            let engine = engine(knowledge.as_deref())?;
+            let defaults = casus_server::Config::default();
+            let config = casus_server::Config {
+                addr,
+                max_body_bytes: max_bytes,
+                timeout: std::time::Duration::from_millis(timeout_ms),
+                concurrency: concurrency.unwrap_or(defaults.concurrency).max(1),
+                access_log,
+                ..defaults
+            };
+            casus_server::run(engine, config).map_err(|err| Failure {
+                code: match err {
+                    casus_server::ServeError::Bind { .. } => EXIT_IO,
+                    _ => EXIT_SOFTWARE,
+                },
+                message: err.to_string(),
+            })
         }
         Command::Eval { target, format, floors, update_floors, knowledge } => {
             let engine = engine(knowledge.as_deref())?;
@@ -178,6 +316,34 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Err(Failure { code: EXIT_FLOOR, message: format!("{} score(s) under their floor", violations.len()) })
         }
     }
+}
+
+fn analyze(engine: &Engine, name: &str, bytes: &[u8], options: &Options) -> Result<casus::Analysis, Failure> {
+    engine.analyze_bytes(bytes, options).map_err(|err| match err {
+        Error::Input(input) => Failure { code: EXIT_DATA, message: format!("{name}: {input}") },
+        other => Failure { code: EXIT_SOFTWARE, message: other.to_string() },
+    })
+}
+
+/// The ranked codes as a table: rank, code, score, label, evidence spans.
+fn codes_text(list: &casus::reason::codes::CodeList) -> String {
+    if list.codes.is_empty() {
+        return "no ICD-10-CM code found\n".to_owned();
+    }
+    let mut out = String::new();
+    for (rank, code) in list.codes.iter().enumerate() {
+        let evidence: Vec<String> = code.evidence.iter().map(|s| format!("[{}, {})", s.start, s.end)).collect();
+        out.push_str(&format!(
+            "{:>3}  {:<8} {:.3}  {}  ({}; {})\n",
+            rank + 1,
+            code.code,
+            code.score,
+            code.label,
+            code.sources.join(", "),
+            evidence.join(" ")
+        ));
+    }
+    out
 }
 
 /// The engine, with the user's knowledge laid over the built-in one when they give a directory.

@@ -1,5 +1,6 @@
-//! Renderings of an analysis: JSON (the contract, via serde) and a terminal summary.
+//! Renderings of an analysis: JSON (the contract, via serde), a FHIR R4 Bundle and a terminal summary.
 
+pub mod fhir;
 pub mod text;
 
 use crate::analysis::Analysis;

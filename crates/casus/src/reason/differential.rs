@@ -108,6 +108,8 @@ impl Differential {
         for (n, disease) in self.diseases.iter().enumerate() {
             let prior = 0.5 * (disease.prior as f64 - 3.0);
             let (mut supporting, mut against, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+            // Evoked: a present finding that at least occasionally suggests the disease (EV ≥ 2),
+            // or its own name.
             let mut evoked = false;
             for f in &disease.findings {
                 match observe(&f.spec) {
