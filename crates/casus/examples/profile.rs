@@ -1,5 +1,6 @@
 //! Runs one part of the pipeline over `corpus/dev` many times, for profilers (callgrind, perf):
-//! `text` runs the text layer, `annotators` the annotators over documents that already have it.
+//! `text` runs the text layer, `annotators` the annotators over documents that already have it,
+//! `analyze` the whole analysis (pipeline, contract, reasoning) of each text.
 //!
 //! `cargo build --release -p casus --example profile`
 //! `valgrind --tool=callgrind target/release/examples/profile annotators 30`
@@ -22,7 +23,8 @@ fn main() {
         match part.as_str() {
             "text" => docs = texts.iter().map(|t| engine.text_layer(t, &options).unwrap()).collect(),
             "annotators" => docs.iter_mut().for_each(|doc| engine.annotate(doc)),
-            other => panic!("unknown part {other:?}: text or annotators"),
+            "analyze" => texts.iter().for_each(|t| drop(engine.analyze(t, &options).unwrap())),
+            other => panic!("unknown part {other:?}: text, annotators or analyze"),
         }
     }
     println!(

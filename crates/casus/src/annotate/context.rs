@@ -44,7 +44,9 @@ impl ContextMatcher {
     /// Sets the context of every mention of `doc`.
     pub fn annotate(&self, doc: &mut Doc<'_>, concepts: &[ConceptEntry]) {
         let mut contexts = vec![Assertion::default(); doc.mentions.len()];
-        let boundaries: Vec<usize> = doc.sections.iter().map(|s| s.span.start).collect();
+        let mut boundaries: Vec<usize> = doc.sections.iter().map(|s| s.span.start).collect();
+        // Sorted, so that a scope asks for the first boundary after its start by binary search.
+        boundaries.sort_unstable();
         for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
             let found = self.triggers_in(doc, sentence.tokens.clone());
             if found.iter().all(|f| matches!(f.rule.category, TriggerCategory::Pseudo | TriggerCategory::Terminate)) {
@@ -72,10 +74,9 @@ impl ContextMatcher {
         // Section defaults: decided once per section, then given to the mentions inside.
         for section in &doc.sections {
             let Some(title) = section.title else { continue };
-            let title_words: Vec<&str> = doc
-                .tokens
+            let from = doc.tokens.partition_point(|t| t.span.start < title.start);
+            let title_words: Vec<&str> = doc.tokens[from..]
                 .iter()
-                .skip_while(|t| t.span.start < title.start)
                 .take_while(|t| t.span.end <= title.end)
                 .filter(|t| doc.text[t.span.range()] != *":")
                 .map(|t| doc.views.plain.slice(t.span))
@@ -103,7 +104,7 @@ impl ContextMatcher {
         let mut found = Vec::new();
         let mut i = tokens.start;
         while i < tokens.end {
-            match self.triggers.matches_at(|k| doc.plain(k), i, tokens.end).next() {
+            match self.triggers.matches_hashed(|k| doc.tokens[k].plain_hash, |k| doc.plain(k), i, tokens.end).next() {
                 Some((len, rule)) => {
                     found.push(Found { tokens: (i, i + len), rule: *rule });
                     i += len;
@@ -148,7 +149,8 @@ fn in_scope(doc: &Doc<'_>, found: &[Found], boundaries: &[usize], trigger: &Foun
         f.rule.category == TriggerCategory::Terminate && f.tokens.0 >= between.start && f.tokens.1 <= between.end
     });
     // A section or exam label that starts after the first of the two closes the scope.
-    let crosses_section = boundaries.iter().any(|&b| gap.0 < b && b <= gap.1);
+    let next_boundary = boundaries.partition_point(|&b| b <= gap.0);
+    let crosses_section = boundaries.get(next_boundary).is_some_and(|&b| b <= gap.1);
     !terminated && !crosses_section
 }
 

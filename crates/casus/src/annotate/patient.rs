@@ -73,7 +73,7 @@ impl PatientMatcher {
         let mut found = Vec::new();
         let mut i = tokens.start;
         while i < tokens.end {
-            match self.words.matches_at(|k| doc.plain(k), i, tokens.end).next() {
+            match self.words.matches_hashed(|k| doc.tokens[k].plain_hash, |k| doc.plain(k), i, tokens.end).next() {
                 Some((len, &word)) => {
                     found.push(Found { start: i, end: i + len, word });
                     i += len;

@@ -19,17 +19,29 @@ use unicode_normalization::UnicodeNormalization;
 use crate::span::Span;
 
 /// One folded view of the original text.
+///
+/// Clusters tile the original text in order, and each cluster has at least one view byte, so the
+/// original range of a view byte's cluster is its start and the start of the next cluster: the
+/// view stores only the starts (4 bytes per view byte instead of 8).
 #[derive(Debug, Clone, Default)]
 pub struct View {
     text: String,
-    /// For each byte of `text`, the original byte range of the cluster it came from.
-    to_original: Vec<(u32, u32)>,
+    /// For each byte of `text`, the original byte offset where its cluster starts.
+    to_start: Vec<u32>,
     /// For each original byte offset `0..=len`, the view offset where its cluster starts
     /// (offsets inside a cluster point at the cluster's start).
     from_original: Vec<u32>,
 }
 
 impl View {
+    fn with_capacity(n: usize) -> View {
+        View {
+            text: String::with_capacity(n),
+            to_start: Vec::with_capacity(n),
+            from_original: Vec::with_capacity(n + 1),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.text
     }
@@ -40,10 +52,16 @@ impl View {
     pub fn to_original(&self, start: usize, end: usize) -> Span {
         debug_assert!(start <= end && end <= self.text.len());
         if start == end {
-            let at = if start < self.to_original.len() { self.to_original[start].0 } else { self.original_len() };
+            let at = if start < self.to_start.len() { self.to_start[start] } else { self.original_len() };
             return Span::new(at as usize, at as usize);
         }
-        Span::new(self.to_original[start].0 as usize, self.to_original[end - 1].1 as usize)
+        Span::new(self.to_start[start] as usize, self.cluster_end(end - 1) as usize)
+    }
+
+    /// The original end of the cluster of view byte `i`: where the next cluster starts.
+    fn cluster_end(&self, i: usize) -> u32 {
+        let start = self.to_start[i];
+        self.to_start[i + 1..].iter().copied().find(|&next| next != start).unwrap_or_else(|| self.original_len())
     }
 
     /// The view range that an original span covers, as view byte offsets.
@@ -60,6 +78,45 @@ impl View {
     fn original_len(&self) -> u32 {
         (self.from_original.len() - 1) as u32
     }
+
+    /// Appends a run of ASCII bytes of the original at `at`, each its own cluster, lower-cased.
+    fn push_ascii(&mut self, run: &str, at: usize) {
+        let base = self.text.len();
+        count_up(&mut self.from_original, run.len(), base as u32);
+        count_up(&mut self.to_start, run.len(), at as u32);
+        self.text.push_str(run);
+        self.text[base..].make_ascii_lowercase();
+    }
+
+    /// Appends one char for the cluster that starts at original offset `at`.
+    fn push_char(&mut self, ch: char, at: usize) {
+        let before = self.text.len();
+        self.text.push(ch);
+        self.to_start.extend(std::iter::repeat_n(at as u32, self.text.len() - before));
+    }
+
+    /// Marks the original bytes `at..end` as one cluster that starts here in the view.
+    fn open_cluster(&mut self, at: usize, end: usize) {
+        let start = self.text.len() as u32;
+        self.from_original.extend(std::iter::repeat_n(start, end - at));
+    }
+}
+
+/// Appends `n` numbers counting up from `first` (written as a loop the compiler vectorizes).
+fn count_up(values: &mut Vec<u32>, n: usize, first: u32) {
+    let len = values.len();
+    values.resize(len + n, 0);
+    let mut next = first;
+    for slot in &mut values[len..] {
+        *slot = next;
+        next = next.wrapping_add(1);
+    }
+}
+
+/// Whether `ch` is a combining mark. No char below U+0300 is: a test that spares the table
+/// look-up for almost all text.
+fn is_mark(ch: char) -> bool {
+    ch >= '\u{300}' && canonical_combining_class(ch) != 0
 }
 
 /// The folded and plain views of one document.
@@ -116,54 +173,32 @@ impl Views {
     /// Builds both views of `text`.
     pub fn new(text: &str) -> Views {
         let n = text.len();
-        let mut folded =
-            View { text: String::with_capacity(n), to_original: Vec::with_capacity(n), from_original: vec![0; n + 1] };
-        let mut plain =
-            View { text: String::with_capacity(n), to_original: Vec::with_capacity(n), from_original: vec![0; n + 1] };
+        let mut folded = View::with_capacity(n);
+        let mut plain = View::with_capacity(n);
         let mut at = 0;
         let mut cluster_buf = String::new();
         while at < n {
             // Fast path: a run of ASCII bytes, each its own cluster, is copied lower-cased in bulk.
             let run = ascii_run(text, at);
             if run > 0 {
-                for view in [&mut folded, &mut plain] {
-                    let base = view.text.len();
-                    for (k, slot) in view.from_original[at..at + run].iter_mut().enumerate() {
-                        *slot = (base + k) as u32;
-                    }
-                    view.to_original.extend((at as u32..(at + run) as u32).map(|i| (i, i + 1)));
-                    view.text.push_str(&text[at..at + run]);
-                    view.text[base..].make_ascii_lowercase();
-                }
+                folded.push_ascii(&text[at..at + run], at);
+                plain.push_ascii(&text[at..at + run], at);
                 at += run;
                 continue;
             }
             // Fast path: a Romanian letter that carries no further combining mark.
             if let Some((lower, base, len)) = romanian_letter(text, at) {
                 for (view, ch) in [(&mut folded, lower), (&mut plain, base)] {
-                    let start = view.text.len();
-                    view.from_original[at..at + len].fill(start as u32);
-                    view.text.push(ch);
-                    view.to_original.extend(std::iter::repeat_n((at as u32, (at + len) as u32), ch.len_utf8()));
+                    view.open_cluster(at, at + len);
+                    view.push_char(ch, at);
                 }
                 at += len;
                 continue;
             }
             let end = cluster_end(text, at);
             let cluster = &text[at..end];
-            for view in [&mut folded, &mut plain] {
-                let start = view.text.len() as u32;
-                for offset in at..end {
-                    view.from_original[offset] = start;
-                }
-            }
-            let push = |view: &mut View, ch: char| {
-                let before = view.text.len();
-                view.text.push(ch);
-                for _ in before..view.text.len() {
-                    view.to_original.push((at as u32, end as u32));
-                }
-            };
+            folded.open_cluster(at, end);
+            plain.open_cluster(at, end);
             let single = cluster.chars().nth(1).is_none();
             cluster_buf.clear();
             if single {
@@ -174,19 +209,20 @@ impl Views {
             let plain_before = plain.text.len();
             for ch in cluster_buf.chars().map(comma_below) {
                 for lower in ch.to_lowercase() {
-                    push(&mut folded, lower);
-                    strip_diacritics(lower, |c| push(&mut plain, c));
+                    folded.push_char(lower, at);
+                    strip_diacritics(lower, |c| plain.push_char(c, at));
                 }
             }
             // A stray combining mark (no base letter before it) is kept as it is, so that every
             // cluster has text in both views and the maps stay total.
             if plain.text.len() == plain_before {
-                cluster_buf.chars().for_each(|c| push(&mut plain, c));
+                cluster_buf.chars().for_each(|c| plain.push_char(c, at));
             }
             at = end;
         }
-        folded.from_original[n] = folded.text.len() as u32;
-        plain.from_original[n] = plain.text.len() as u32;
+        folded.from_original.push(folded.text.len() as u32);
+        plain.from_original.push(plain.text.len() as u32);
+        debug_assert_eq!(folded.from_original.len(), n + 1);
         Views { folded, plain }
     }
 }
@@ -200,7 +236,7 @@ fn ascii_run(text: &str, at: usize) -> usize {
         return run;
     }
     let next = text[at + run..].chars().next().unwrap_or(' ');
-    if canonical_combining_class(next) == 0 {
+    if !is_mark(next) {
         run
     } else {
         run - 1
@@ -220,7 +256,7 @@ fn romanian_letter(text: &str, at: usize) -> Option<(char, char, usize)> {
         'ț' | 'Ț' | 'ţ' | 'Ţ' => ('ț', 't'),
         _ => return None,
     };
-    if chars.next().is_some_and(|next| canonical_combining_class(next) != 0) {
+    if chars.next().is_some_and(is_mark) {
         return None;
     }
     Some((lower, base, ch.len_utf8()))
@@ -231,7 +267,7 @@ fn cluster_end(text: &str, start: usize) -> usize {
     let mut chars = text[start..].char_indices();
     chars.next();
     for (offset, ch) in chars {
-        if canonical_combining_class(ch) == 0 {
+        if !is_mark(ch) {
             return start + offset;
         }
     }

@@ -65,8 +65,8 @@ pub struct Number {
 
 /// What a form's shape says about the decimal mark, if anything.
 fn shape_evidence(digits: &str) -> Option<DecimalMark> {
-    let commas = digits.matches(',').count();
-    let dots = digits.matches('.').count();
+    let commas = digits.bytes().filter(|&b| b == b',').count();
+    let dots = digits.bytes().filter(|&b| b == b'.').count();
     match (commas, dots) {
         (0, 0) => None,
         (c, d) if c > 0 && d > 0 => {
@@ -140,6 +140,11 @@ pub fn parse(form: &str, convention: Convention) -> Option<Number> {
         None if digits.contains([',', '.']) => (convention.decimal, !convention.evidenced),
         None => (convention.decimal, false),
     };
+    // A whole number of up to 15 digits (most of them) is exact as an integer, and cheaper.
+    if digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let value = digits.parse::<u64>().ok()? as f64;
+        return Some(Number { value, comparator, ambiguous });
+    }
     let mut plain = String::with_capacity(digits.len());
     for ch in digits.chars() {
         if ch == decimal.char() {

@@ -45,18 +45,19 @@ impl SectionMatcher {
             let mut i = sentence.tokens.start;
             while i < end {
                 let at_start = i == sentence.tokens.start || tokens[i].newlines_before > 0;
-                let found = self.index.matches_at(plain, i, end).find_map(|(len, rule)| {
-                    if rule.level == 2 && current_kind != Some(rule.kind) {
-                        return None;
-                    }
-                    let colon = colon_after(text, tokens, i + len, (i + len + rule.gap).min(end - 1));
-                    let cue_met = match rule.cue {
-                        Cue::Start => at_start,
-                        Cue::Colon => colon.is_some(),
-                        Cue::Either => at_start || colon.is_some(),
-                    };
-                    cue_met.then(|| (rule, colon.unwrap_or(i + len), colon.map_or(i + len, |j| j + 1)))
-                });
+                let found =
+                    self.index.matches_hashed(|k| tokens[k].plain_hash, plain, i, end).find_map(|(len, rule)| {
+                        if rule.level == 2 && current_kind != Some(rule.kind) {
+                            return None;
+                        }
+                        let colon = colon_after(text, tokens, i + len, (i + len + rule.gap).min(end - 1));
+                        let cue_met = match rule.cue {
+                            Cue::Start => at_start,
+                            Cue::Colon => colon.is_some(),
+                            Cue::Either => at_start || colon.is_some(),
+                        };
+                        cue_met.then(|| (rule, colon.unwrap_or(i + len), colon.map_or(i + len, |j| j + 1)))
+                    });
                 match found {
                     Some((rule, title_end, next)) => {
                         let title = Span::new(tokens[i].span.start, tokens[title_end - 1].span.end);

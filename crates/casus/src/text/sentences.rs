@@ -44,10 +44,9 @@ pub fn split(text: &str, tokens: &[Token]) -> Vec<Sentence> {
 /// single letters (`i.v.`), which clinicians write at the end of sentences; titles and other
 /// listed abbreviations (`Dr.`, `nr.`) never end one.
 fn ends_after(text: &str, token: &Token) -> bool {
-    let form = &text[token.span.range()];
     match token.kind {
-        TokenKind::Punct => matches!(form, "." | "!" | "?" | "…"),
-        TokenKind::Abbreviation => is_dotted_letters(form),
+        TokenKind::Punct => matches!(&text[token.span.range()], "." | "!" | "?" | "…"),
+        TokenKind::Abbreviation => is_dotted_letters(&text[token.span.range()]),
         _ => false,
     }
 }

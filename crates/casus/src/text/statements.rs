@@ -36,8 +36,11 @@ impl StatementMatcher {
             if inside(sentence.span) {
                 continue;
             }
-            let cue =
-                sentence.tokens.clone().find(|&i| self.cues.matches_at(plain, i, sentence.tokens.end).next().is_some());
+            let end = sentence.tokens.end;
+            let cue = sentence
+                .tokens
+                .clone()
+                .find(|&i| self.cues.matches_hashed(|k| tokens[k].plain_hash, plain, i, end).next().is_some());
             if let Some(start) = cue {
                 found.push(Span::new(tokens[start].span.start, sentence.span.end));
             }

@@ -38,6 +38,21 @@ const MIN_STEM: usize = 3;
 /// Whether a token written this way is an abbreviation to be matched by its exact spelling:
 /// at least two capitals and no lower-case letter (`HTA`, `DZ`, `L5-S1`, `SpO2` is not).
 pub fn is_capital_abbreviation(original: &str) -> bool {
+    // Bytes while they are ASCII: most tokens are refused at their first, lower-case, letter.
+    let mut capitals = 0;
+    for &b in original.as_bytes() {
+        if !b.is_ascii() {
+            return is_capital_abbreviation_chars(original);
+        }
+        if b.is_ascii_lowercase() {
+            return false;
+        }
+        capitals += usize::from(b.is_ascii_uppercase());
+    }
+    capitals >= 2
+}
+
+fn is_capital_abbreviation_chars(original: &str) -> bool {
     let mut capitals = 0;
     for ch in original.chars() {
         if ch.is_lowercase() {
@@ -58,21 +73,58 @@ pub fn key<'a>(original: &'a str, plain: &'a str) -> Cow<'a, str> {
     stem(plain)
 }
 
+/// [`key`] without allocating: a key that is not a slice of `plain` is written into `buffer`.
+pub fn key_in<'a>(original: &str, plain: &'a str, buffer: &'a mut String) -> &'a str {
+    buffer.clear();
+    if is_capital_abbreviation(original) {
+        buffer.push('@');
+        buffer.push_str(original);
+        return buffer;
+    }
+    match stem_parts(plain) {
+        (stem, false) => stem,
+        (rest, true) => {
+            buffer.push_str(rest);
+            buffer.push_str("or");
+            buffer
+        }
+    }
+}
+
 /// Removes the inflectional endings of a plain word, keeping at least [`MIN_STEM`] chars. A
 /// definite article is removed first, then the ending it followed ("ventriculului" →
 /// "ventricul" → "ventric", as "ventricul" → "ventric").
 pub fn stem(plain: &str) -> Cow<'_, str> {
+    match stem_parts(plain) {
+        (stem, false) => Cow::Borrowed(stem),
+        (rest, true) => Cow::Owned(format!("{rest}or")),
+    }
+}
+
+/// The stem of a plain word as a slice of it, and whether "or" must follow it (the -oa-/-o-
+/// alternation, which alone makes a stem that is not a slice).
+fn stem_parts(plain: &str) -> (&str, bool) {
     if plain.len() <= MIN_STEM || !plain.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
-        return Cow::Borrowed(plain);
+        return (plain, false);
     }
     let once = strip_ending(plain);
-    let twice =
-        if once.len() < plain.len() && ARTICLES.iter().any(|a| plain.ends_with(a)) { strip_ending(once) } else { once };
+    let twice = if once.len() < plain.len() && ARTICLES.iter().any(|a| ends_with(plain, a)) {
+        strip_ending(once)
+    } else {
+        once
+    };
     // The -oa-/-o- alternation of adjectives and nouns: "superioară"/"superior", "valoare"/"valori".
-    match twice.strip_suffix("oar") {
-        Some(rest) if rest.len() >= MIN_STEM => Cow::Owned(format!("{rest}or")),
-        _ => Cow::Borrowed(twice),
+    if ends_with(twice, "oar") && twice.len() - 3 >= MIN_STEM {
+        return (&twice[..twice.len() - 3], true);
     }
+    (twice, false)
+}
+
+/// Whether `word` ends with the short `ending`, compared byte by byte: for endings of a few
+/// bytes this is cheaper than a call to `memcmp`, which `str::ends_with` makes.
+fn ends_with(word: &str, ending: &str) -> bool {
+    let (word, ending) = (word.as_bytes(), ending.as_bytes());
+    word.len() >= ending.len() && word.iter().rev().zip(ending.iter().rev()).all(|(a, b)| a == b)
 }
 
 /// Endings that are (or end in) a definite article, after which another ending may remain.
@@ -86,29 +138,21 @@ fn strip_ending(plain: &str) -> &str {
     let mut stem = plain;
     let mut removed = "";
     for ending in endings_ending_in(plain.as_bytes()[plain.len() - 1]) {
-        if let Some(rest) = plain.strip_suffix(ending) {
-            if rest.len() >= MIN_STEM {
-                stem = rest;
-                removed = ending;
-                break;
-            }
+        if ends_with(plain, ending) && plain.len() - ending.len() >= MIN_STEM {
+            stem = &plain[..plain.len() - ending.len()];
+            removed = ending;
+            break;
         }
     }
     // Nouns in -ură keep "ur" in the singular and lose it with "-uri" (fractură, fracturi;
     // vărsătură, vărsături): drop it after the endings of those nouns, and only those, so that
     // -urie (leucociturie) stays apart from leucocite.
-    if matches!(removed, "" | "a" | "i" | "ii" | "ile" | "ilor" | "ei") {
-        if let Some(rest) = stem.strip_suffix("ur") {
-            if rest.len() > 4 {
-                return rest;
-            }
-        }
+    if matches!(removed, "" | "a" | "i" | "ii" | "ile" | "ilor" | "ei") && ends_with(stem, "ur") && stem.len() - 2 > 4 {
+        return &stem[..stem.len() - 2];
     }
     // Adjectives in -os/-oasă/-oase/-oși: "dureros", "dureroasă".
-    if let Some(rest) = stem.strip_suffix("os") {
-        if rest.len() >= MIN_STEM {
-            return rest;
-        }
+    if ends_with(stem, "os") && stem.len() - 2 >= MIN_STEM {
+        return &stem[..stem.len() - 2];
     }
     stem
 }
@@ -161,5 +205,11 @@ mod tests {
         assert_eq!(key("HTA", "hta"), "@HTA");
         assert_eq!(key("L5-S1", "l5-s1"), "@L5-S1");
         assert_eq!(key("Hta", "hta"), "hta");
+        let mut buffer = String::new();
+        for (original, plain) in
+            [("HTA", "hta"), ("Hta", "hta"), ("superioara", "superioara"), ("abcesului", "abcesului")]
+        {
+            assert_eq!(key_in(original, plain, &mut buffer), key(original, plain));
+        }
     }
 }

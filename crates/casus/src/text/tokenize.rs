@@ -11,6 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::span::Span;
 use crate::text::normalize::Views;
+use crate::text::phrases::word_hash;
 
 /// What a token is, by shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +50,9 @@ pub struct Token {
     pub space_before: bool,
     /// The number of line breaks between the previous token and this one.
     pub newlines_before: u32,
+    /// The hash of the token's plain form ([`word_hash`]), computed once here so that the phrase
+    /// look-ups of every later stage (sections, patient, context, …) need not hash it again.
+    pub plain_hash: u64,
 }
 
 /// What the tokenizer needs to know about the language: abbreviations that keep their final dot
@@ -78,34 +82,166 @@ const CLOSING: &[char] = &[')', ']', '}', '"', '”', '“', '\'', '’', '»', 
 pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut newlines = 0u32;
-    let mut chunk_start: Option<usize> = None;
     let bytes = text.as_bytes();
     let mut at = 0;
     // Scan bytes; decode a char only where a non-ASCII byte starts one (rare in clinical text).
-    while at <= bytes.len() {
-        let (is_space, len) = match bytes.get(at) {
-            None => (true, 1),
-            Some(&b) if b.is_ascii() => (matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C), 1),
-            Some(_) => {
-                let ch = text[at..].chars().next().unwrap_or(' ');
-                (ch.is_whitespace(), ch.len_utf8())
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b.is_ascii() {
+            if is_ascii_space(b) {
+                newlines += u32::from(b == b'\n');
+                at += 1;
+                continue;
             }
-        };
-        if is_space {
-            if let Some(start) = chunk_start.take() {
-                chunk(text, views, rules, Span::new(start, at), newlines, &mut tokens);
-                newlines = 0;
+        } else {
+            let ch = char_at(text, at);
+            if ch.is_whitespace() {
+                at += ch.len_utf8();
+                continue;
             }
-            if bytes.get(at) == Some(&b'\n') {
-                newlines += 1;
-            }
-        } else if chunk_start.is_none() {
-            chunk_start = Some(at);
         }
-        at += len;
+        // A chunk runs to the next whitespace. Most are ASCII with at most Romanian letters
+        // (`febră`, `și`) and take the byte-wise path.
+        let start = at;
+        let mut simple = true;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b.is_ascii() {
+                if is_ascii_space(b) {
+                    break;
+                }
+                at += 1;
+                // The rest of an ASCII run in a tight loop: one table look-up per byte.
+                while at < bytes.len() && ASCII_WORD_BYTE[bytes[at] as usize] {
+                    at += 1;
+                }
+            } else {
+                let ch = char_at(text, at);
+                if ch.is_whitespace() {
+                    break;
+                }
+                simple &= is_romanian_letter(ch);
+                at += ch.len_utf8();
+            }
+        }
+        if simple {
+            chunk_simple(text, views, rules, Span::new(start, at), newlines, &mut tokens);
+        } else {
+            chunk(text, views, rules, Span::new(start, at), newlines, &mut tokens);
+        }
+        newlines = 0;
     }
     join_binomials(text, &mut tokens);
+    for token in &mut tokens {
+        token.plain_hash = word_hash(views.plain.slice(token.span));
+    }
     tokens
+}
+
+/// ASCII bytes that are not whitespace: they continue a chunk.
+static ASCII_WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = !is_ascii_space(b as u8);
+        b += 1;
+    }
+    table
+};
+
+/// The ASCII chars that `char::is_whitespace` accepts.
+const fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+/// The char that starts at byte `at` (a char boundary) of `text`.
+fn char_at(text: &str, at: usize) -> char {
+    text[at..].chars().next().unwrap_or(' ')
+}
+
+/// The letters of Romanian that are not ASCII, in both spellings of ș and ț: none is
+/// punctuation, a digit or a combining mark.
+fn is_romanian_letter(ch: char) -> bool {
+    matches!(ch, 'ă' | 'Ă' | 'â' | 'Â' | 'î' | 'Î' | 'ș' | 'Ș' | 'ț' | 'Ț' | 'ş' | 'Ş' | 'ţ' | 'Ţ')
+}
+
+/// [`chunk`] for a *simple* chunk, whose chars are ASCII or Romanian letters: the same cuts,
+/// made on bytes. Every punctuation char that `chunk` looks at is then one ASCII byte, a byte
+/// of a Romanian letter is never ASCII, and no char is a combining mark.
+fn chunk_simple(text: &str, views: &Views, rules: &TokenRules, span: Span, newlines: u32, out: &mut Vec<Token>) {
+    let bytes = text.as_bytes();
+    let first = out.len();
+    let (mut start, mut end) = (span.start, span.end);
+    while start < end && matches!(bytes[start], b'(' | b'[' | b'{' | b'"' | b'\'') {
+        out.push(punct(start, start + 1));
+        start += 1;
+    }
+    while start < end {
+        let b = bytes[end - 1];
+        if !matches!(b, b')' | b']' | b'}' | b'"' | b'\'' | b',' | b';' | b':' | b'!' | b'?' | b'.') {
+            break;
+        }
+        if b == b'.' && keeps_final_dot(&text[start..end], views.plain.slice(Span::new(start, end)), rules) {
+            break;
+        }
+        end -= 1;
+    }
+    if start < end {
+        let core = Span::new(start, end);
+        if bytes[start..end].iter().all(|b| b.is_ascii_alphabetic() || !b.is_ascii()) {
+            // A word of letters only (a non-ASCII byte is part of a Romanian letter): a unit or
+            // a word, what `kind_of` finds for it, sooner.
+            let plain = views.plain.slice(core);
+            let unit = plain.len() <= rules.longest_letter_unit && rules.units.contains_key(plain);
+            let kind = if unit { TokenKind::Unit } else { TokenKind::Word };
+            out.push(Token { span: core, kind, space_before: false, newlines_before: 0, plain_hash: 0 });
+        } else {
+            split_core_simple(text, views, rules, core, out);
+        }
+    }
+    for at in end..span.end {
+        out.push(punct(at, at + 1));
+    }
+    if let Some(token) = out.get_mut(first) {
+        token.space_before = true;
+        token.newlines_before = newlines;
+    }
+}
+
+/// [`split_core`] for a simple chunk: it splits at ASCII bytes only, and a Romanian letter
+/// before or after a separator is no digit.
+fn split_core_simple(text: &str, views: &Views, rules: &TokenRules, span: Span, out: &mut Vec<Token>) {
+    let bytes = text.as_bytes();
+    let mut piece_start = span.start;
+    for at in span.start..span.end {
+        let splits = match bytes[at] {
+            b'=' | b'(' | b')' | b'[' | b']' => true,
+            b',' | b';' | b':' => {
+                !(at > span.start
+                    && bytes[at - 1].is_ascii_digit()
+                    && at + 1 < span.end
+                    && bytes[at + 1].is_ascii_digit())
+            }
+            _ => false,
+        };
+        if splits {
+            if piece_start < at {
+                out.push(classify(text, views, rules, Span::new(piece_start, at)));
+            }
+            let kind = if bytes[at] == b'=' { TokenKind::Symbol } else { TokenKind::Punct };
+            out.push(Token {
+                span: Span::new(at, at + 1),
+                kind,
+                space_before: false,
+                newlines_before: 0,
+                plain_hash: 0,
+            });
+            piece_start = at + 1;
+        }
+    }
+    if piece_start < span.end {
+        out.push(classify(text, views, rules, Span::new(piece_start, span.end)));
+    }
 }
 
 /// Tokenizes one whitespace-delimited chunk.
@@ -145,7 +281,13 @@ fn chunk(text: &str, views: &Views, rules: &TokenRules, span: Span, newlines: u3
 }
 
 fn punct(start: usize, end: usize) -> Token {
-    Token { span: Span::new(start, end), kind: TokenKind::Punct, space_before: false, newlines_before: 0 }
+    Token {
+        span: Span::new(start, end),
+        kind: TokenKind::Punct,
+        space_before: false,
+        newlines_before: 0,
+        plain_hash: 0,
+    }
 }
 
 /// Whether the final `.` of `chunk` belongs to it: a known abbreviation (`dr.`) or a dotted
@@ -156,6 +298,13 @@ fn keeps_final_dot(chunk: &str, plain: &str, rules: &TokenRules) -> bool {
 
 /// Single letters each followed by a dot, at least two of them: `i.v.`, `p.o.`, `s.c.`.
 pub fn is_dotted_letters(form: &str) -> bool {
+    if form.is_ascii() {
+        // Letter, dot, letter, dot…: pairs of bytes.
+        let bytes = form.as_bytes();
+        return bytes.len() >= 4
+            && bytes.len() % 2 == 0
+            && bytes.chunks_exact(2).all(|pair| pair[0].is_ascii_alphabetic() && pair[1] == b'.');
+    }
     let Some(body) = form.strip_suffix('.') else {
         return false;
     };
@@ -194,7 +343,13 @@ fn split_core(text: &str, views: &Views, rules: &TokenRules, span: Span, out: &m
                 out.push(classify(text, views, rules, Span::new(piece_start, at)));
             }
             let kind = if ch == '=' { TokenKind::Symbol } else { TokenKind::Punct };
-            out.push(Token { span: Span::new(at, at + ch.len_utf8()), kind, space_before: false, newlines_before: 0 });
+            out.push(Token {
+                span: Span::new(at, at + ch.len_utf8()),
+                kind,
+                space_before: false,
+                newlines_before: 0,
+                plain_hash: 0,
+            });
             piece_start = at + ch.len_utf8();
         }
         prev = Some(ch);
@@ -206,7 +361,7 @@ fn split_core(text: &str, views: &Views, rules: &TokenRules, span: Span, out: &m
 
 fn classify(text: &str, views: &Views, rules: &TokenRules, span: Span) -> Token {
     let kind = kind_of(&text[span.range()], views.plain.slice(span), rules);
-    Token { span, kind, space_before: false, newlines_before: 0 }
+    Token { span, kind, space_before: false, newlines_before: 0, plain_hash: 0 }
 }
 
 /// What a piece is made of, found in one pass.
@@ -214,27 +369,33 @@ fn classify(text: &str, views: &Views, rules: &TokenRules, span: Span) -> Token 
 struct Shape {
     letters: usize,
     digits: usize,
-    /// Chars that are neither letters, digits, word joiners nor combining marks.
-    others: usize,
+    chars: usize,
 }
 
 impl Shape {
     fn of(piece: &str) -> Shape {
         let mut shape = Shape::default();
+        if piece.is_ascii() {
+            for b in piece.bytes() {
+                shape.letters += usize::from(b.is_ascii_alphabetic());
+                shape.digits += usize::from(b.is_ascii_digit());
+            }
+            shape.chars = piece.len();
+            return shape;
+        }
         for ch in piece.chars() {
+            shape.chars += 1;
             if ch.is_ascii_alphabetic() || (!ch.is_ascii() && ch.is_alphabetic()) {
                 shape.letters += 1;
             } else if ch.is_ascii_digit() {
                 shape.digits += 1;
-            } else if !(is_joiner(ch) || (!ch.is_ascii() && is_mark(ch))) {
-                shape.others += 1;
             }
         }
         shape
     }
 
-    fn letters_only(&self, piece: &str) -> bool {
-        self.letters == piece.chars().count()
+    fn letters_only(&self) -> bool {
+        self.letters == self.chars
     }
 }
 
@@ -242,7 +403,7 @@ impl Shape {
 fn kind_of(piece: &str, plain: &str, rules: &TokenRules) -> TokenKind {
     let shape = Shape::of(piece);
     // A word longer than every unit made of letters cannot be a unit: skip the lookup.
-    let may_be_unit = plain.len() <= rules.longest_letter_unit || !shape.letters_only(piece);
+    let may_be_unit = plain.len() <= rules.longest_letter_unit || !shape.letters_only();
     if may_be_unit && rules.units.contains_key(plain) {
         return TokenKind::Unit;
     }
@@ -326,16 +487,13 @@ fn is_degree(unit: &str) -> bool {
     matches!(unit, "o" | "°" | "°c" | "°f" | "grade")
 }
 
-fn is_joiner(c: char) -> bool {
-    matches!(c, '-' | '\'' | '’' | '/' | '.')
-}
-
 fn starts_with_mark(s: &str) -> bool {
     s.chars().next().is_some_and(is_mark)
 }
 
 fn is_mark(c: char) -> bool {
-    unicode_normalization::char::canonical_combining_class(c) != 0
+    // No char below U+0300 is a combining mark: most text needs no table look-up.
+    c >= '\u{300}' && unicode_normalization::char::canonical_combining_class(c) != 0
 }
 
 /// Joins a genus initial, its dot and a lower-case species into one token: `E. coli`.
@@ -362,12 +520,14 @@ fn join_binomials(text: &str, tokens: &mut Vec<Token>) {
 /// An upper-case initial, a dot glued to it, and a lower-case word of three letters or more.
 fn is_binomial(text: &str, three: &[Token]) -> bool {
     let (initial, dot, species) = (three[0], three[1], three[2]);
+    // The cheap tests first: most triples fail at the glued dot.
+    if dot.span.start != initial.span.end || &text[dot.span.range()] != "." {
+        return false;
+    }
     let mut chars = text[initial.span.range()].chars();
     let is_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
     let species_text = &text[species.span.range()];
     is_initial
-        && &text[dot.span.range()] == "."
-        && dot.span.start == initial.span.end
         && species.space_before
         && species.newlines_before == 0
         && species.kind == TokenKind::Word

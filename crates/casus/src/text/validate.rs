@@ -23,7 +23,8 @@ pub fn validate_str(text: &str, max_bytes: usize) -> Result<&str, InputError> {
     if text.len() > max_bytes {
         return Err(InputError::TooLarge { size: text.len(), limit: max_bytes });
     }
-    if let Some(byte) = text.bytes().position(|b| b == 0) {
+    // `find` of a char searches with memchr: the whole text at a few bytes per instruction.
+    if let Some(byte) = text.find('\0') {
         return Err(InputError::Nul { byte });
     }
     if text.trim().is_empty() {
