@@ -101,7 +101,7 @@ impl Engine {
             &knowledge.ambiguous_abbreviations,
             &knowledge.value_words,
         );
-        let context = ContextMatcher::new(&knowledge.triggers, &knowledge.section_context);
+        let context = ContextMatcher::new(&knowledge.triggers, &knowledge.section_context, &knowledge.number_words);
         let statements = StatementMatcher::new(&knowledge.coding.words);
         let diagnoses = DiagnosisCoder::new(&knowledge.coding, &knowledge.concepts);
         let tree = ConceptTree::new(&knowledge.concepts);

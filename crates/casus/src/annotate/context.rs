@@ -6,24 +6,44 @@
 //! from the trigger, at most `window` tokens away, never past the sentence, a terminating word
 //! ("dar", "însă", "iar", ";"), or the start of a section or exam label ("Neurologic: fără focar
 //! AR: MVC": "MVC" is not negated). A pseudo-trigger ("fără îndoială") holds its tokens so that
-//! the shorter trigger inside it does not fire. Longest triggers win. A section title that says
+//! the shorter trigger inside it does not fire. Longest triggers win; a phrase listed under two
+//! categories ("fără antecedente de": negated and historical) gives both. A section title that says
 //! so ("AHC:", "Antecedente personale patologice:") gives its attribute to the mentions of the
-//! sentence it opens.
+//! sentence it opens, or of the lines it heads as a list (`default_reach`), for the entity types
+//! its row names (the past history's drugs are the current treatment).
+//!
+//! Two extensions of ConText, both driven by the data:
+//! - A number in a trigger phrase (`#`, or any number written there: "nici un" is "nici #")
+//!   stands for any number, in digits or in words:
+//!   "în urmă cu # ani" dates a finding ("în urmă cu 3 ani", "în urmă cu doi ani"), while "în urmă
+//!   cu # ore" is a pseudo-trigger (an onset hours ago is the present illness).
+//! - A terminating phrase may name entity types: it then ends scopes only for mentions of those
+//!   types. "cunoscut cu HTA în tratament cu amlodipină și DZ tip 2" dates both diseases; the
+//!   drug after "în tratament cu" is the current treatment, not history.
 
 use std::ops::Range;
+
+use rustc_hash::FxHashSet;
 
 use crate::analysis::Assertion;
 use crate::analysis::{EntityType, Experiencer};
 use crate::doc::Doc;
 use crate::knowledge::concepts::ConceptEntry;
-use crate::knowledge::{Phrase, TriggerCategory, TriggerDirection, TriggerRule};
+use crate::knowledge::{EntityTypes, NumberWords, Phrase, TriggerCategory, TriggerDirection, TriggerRule};
 use crate::span::Span;
 use crate::text::phrases::PhraseIndex;
+use crate::text::sentences::Sentence;
+use crate::text::tokenize::TokenKind;
+
+/// How a trigger phrase writes "any number".
+const NUMBER: &str = "#";
 
 #[derive(Debug, Clone)]
 pub struct ContextMatcher {
     triggers: PhraseIndex<TriggerRule>,
-    section_defaults: Vec<(Phrase, TriggerCategory)>,
+    section_defaults: Vec<(Phrase, TriggerCategory, Option<EntityTypes>)>,
+    /// Number words by plain form ("doi", "două"): they match `#` like numbers in digits.
+    number_words: FxHashSet<String>,
 }
 
 /// A trigger found in a sentence.
@@ -34,10 +54,26 @@ struct Found {
 }
 
 impl ContextMatcher {
-    pub fn new(triggers: &[(Phrase, TriggerRule)], section_defaults: &[(Phrase, TriggerCategory)]) -> Self {
+    pub fn new(
+        triggers: &[(Phrase, TriggerRule)],
+        section_defaults: &[(Phrase, TriggerCategory, Option<EntityTypes>)],
+        number_words: &NumberWords,
+    ) -> Self {
+        let number_words: FxHashSet<String> = number_words.keys().cloned().collect();
+        // A number in the data's phrases ("în urmă cu o oră") matches any number, as `#` does.
+        let is_number = |form: &str| {
+            form == NUMBER
+                || number_words.contains(form)
+                || (!form.is_empty() && form.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let triggers = triggers.iter().map(|(phrase, rule)| {
+            let phrase = phrase.iter().map(|form| if is_number(form) { NUMBER.to_owned() } else { form.clone() });
+            (phrase.collect(), *rule)
+        });
         ContextMatcher {
-            triggers: PhraseIndex::new(triggers.iter().cloned()),
+            triggers: PhraseIndex::new(triggers),
             section_defaults: section_defaults.to_vec(),
+            number_words,
         }
     }
 
@@ -47,8 +83,10 @@ impl ContextMatcher {
         let mut boundaries: Vec<usize> = doc.sections.iter().map(|s| s.span.start).collect();
         // Sorted, so that a scope asks for the first boundary after its start by binary search.
         boundaries.sort_unstable();
+        // Each token's form once: candidates compare the same tokens many times.
+        let forms: Vec<&str> = (0..doc.tokens.len()).map(|k| self.form(doc, k)).collect();
         for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
-            let found = self.triggers_in(doc, sentence.tokens.clone());
+            let found = self.triggers_in(&forms, sentence.tokens.clone());
             if found.iter().all(|f| matches!(f.rule.category, TriggerCategory::Pseudo | TriggerCategory::Terminate)) {
                 continue;
             }
@@ -65,7 +103,7 @@ impl ContextMatcher {
                 for trigger in &found {
                     let applies = trigger.rule.applies_to.is_none_or(|types| types.contains(entity_type))
                         && qualifies(entity_type, trigger.rule.category);
-                    if applies && in_scope(doc, &found, &boundaries, trigger, &mention.tokens) {
+                    if applies && in_scope(doc, &found, &boundaries, trigger, &mention.tokens, entity_type) {
                         set(&mut contexts[m], trigger.rule.category);
                     }
                 }
@@ -84,14 +122,15 @@ impl ContextMatcher {
             let defaults = self
                 .section_defaults
                 .iter()
-                .filter(|(phrase, _)| title_words.iter().copied().eq(phrase.iter().map(String::as_str)));
-            // The items under such a title ("AHC: mama cu DZ tip 2.") end with its sentence; the
-            // section itself may run on through text that is the patient's own.
-            let Some(sentence) = doc.sentences.iter().find(|s| s.span.contains(title)) else { continue };
-            let reach = Span::new(title.end, sentence.span.end.min(section.span.end));
-            for (_, category) in defaults {
+                .filter(|(phrase, ..)| title_words.iter().copied().eq(phrase.iter().map(String::as_str)));
+            let Some(reach) = default_reach(doc, section.span, title) else { continue };
+            for (_, category, applies_to) in defaults {
                 for (m, mention) in doc.mentions.iter().enumerate() {
-                    if reach.contains(mention.span) {
+                    let entity_type = concepts[mention.concept as usize].concept_type.entity_type();
+                    if reach.contains(mention.span)
+                        && applies_to.is_none_or(|types| types.contains(entity_type))
+                        && qualifies(entity_type, *category)
+                    {
                         set(&mut contexts[m], *category);
                     }
                 }
@@ -100,20 +139,59 @@ impl ContextMatcher {
         doc.contexts = contexts;
     }
 
-    fn triggers_in(&self, doc: &Doc<'_>, tokens: Range<usize>) -> Vec<Found> {
+    /// The triggers of a sentence, left to right; `forms` are the tokens' forms ([`Self::form`]).
+    fn triggers_in(&self, forms: &[&str], tokens: Range<usize>) -> Vec<Found> {
         let mut found = Vec::new();
         let mut i = tokens.start;
         while i < tokens.end {
-            match self.triggers.matches_hashed(|k| doc.tokens[k].plain_hash, |k| doc.plain(k), i, tokens.end).next() {
-                Some((len, rule)) => {
-                    found.push(Found { tokens: (i, i + len), rule: *rule });
-                    i += len;
+            // The longest phrase wins; a phrase listed under several categories gives each.
+            let mut longest = 0;
+            for (len, rule) in self.triggers.matches_at(|k| forms[k], i, tokens.end) {
+                if len < longest {
+                    break;
                 }
-                None => i += 1,
+                longest = len;
+                found.push(Found { tokens: (i, i + len), rule: *rule });
             }
+            i += longest.max(1);
         }
         found
     }
+
+    /// The form of token `k` that trigger phrases are compared with: `#` for a number.
+    fn form<'d>(&self, doc: &'d Doc<'_>, k: usize) -> &'d str {
+        let plain = doc.plain(k);
+        if matches!(doc.tokens[k].kind, TokenKind::Number | TokenKind::Range) || self.number_words.contains(plain) {
+            NUMBER
+        } else {
+            plain
+        }
+    }
+}
+
+/// Where the default of a section title reaches. The items written after the title on its line
+/// ("AHC: mama cu DZ tip 2.") end with that sentence: the section itself may run on through text
+/// that is the patient's own ("Antecedente: HTA. Se prezintă pentru …"). A title that ends its
+/// line heads a list, which runs over the following lines up to a blank line or the section's
+/// end ("Antecedente personale patologice:⏎- HTA⏎- DZ tip 2").
+fn default_reach(doc: &Doc<'_>, section: Span, title: Span) -> Option<Span> {
+    let first = doc.sentences.iter().position(|s| s.span.contains(title))?;
+    let sentence = &doc.sentences[first];
+    let mut end = sentence.span.end.min(section.end);
+    let newlines_before = |s: &Sentence| doc.tokens.get(s.tokens.start).map_or(0, |t| t.newlines_before);
+    let items_on_title_line = doc.tokens[sentence.tokens.clone()]
+        .iter()
+        .any(|t| t.span.start >= title.end && doc.text[t.span.range()] != *":");
+    let list = doc.sentences.get(first + 1).filter(|s| !items_on_title_line && newlines_before(s) == 1);
+    if list.is_some() {
+        for next in &doc.sentences[first + 1..] {
+            if next.span.start >= section.end || newlines_before(next) > 1 {
+                break;
+            }
+            end = next.span.end.min(section.end);
+        }
+    }
+    Some(Span::new(title.end, end))
 }
 
 /// Whether an attribute can hold of a mention of this type at all. A body part is where a
@@ -124,8 +202,15 @@ fn qualifies(entity_type: EntityType, category: TriggerCategory) -> bool {
     entity_type != EntityType::Anatomy || category == TriggerCategory::Family
 }
 
-/// Whether `mention` lies in the scope of `trigger`.
-fn in_scope(doc: &Doc<'_>, found: &[Found], boundaries: &[usize], trigger: &Found, mention: &Range<usize>) -> bool {
+/// Whether `mention` (of type `entity_type`) lies in the scope of `trigger`.
+fn in_scope(
+    doc: &Doc<'_>,
+    found: &[Found],
+    boundaries: &[usize],
+    trigger: &Found,
+    mention: &Range<usize>,
+    entity_type: EntityType,
+) -> bool {
     use TriggerDirection::*;
     let rule = trigger.rule;
     if matches!(rule.category, TriggerCategory::Pseudo | TriggerCategory::Terminate) {
@@ -145,8 +230,12 @@ fn in_scope(doc: &Doc<'_>, found: &[Found], boundaries: &[usize], trigger: &Foun
     if between.len() > rule.window {
         return false;
     }
+    // A terminator that names entity types ends the scope only for mentions of those types.
     let terminated = found.iter().any(|f| {
-        f.rule.category == TriggerCategory::Terminate && f.tokens.0 >= between.start && f.tokens.1 <= between.end
+        f.rule.category == TriggerCategory::Terminate
+            && f.tokens.0 >= between.start
+            && f.tokens.1 <= between.end
+            && f.rule.applies_to.is_none_or(|types| types.contains(entity_type))
     });
     // A section or exam label that starts after the first of the two closes the scope.
     let next_boundary = boundaries.partition_point(|&b| b <= gap.0);

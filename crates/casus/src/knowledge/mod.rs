@@ -225,7 +225,9 @@ pub struct Knowledge {
     pub patient_words: Vec<(Phrase, PatientWord)>,
     pub concepts: Vec<ConceptEntry>,
     pub triggers: Vec<(Phrase, TriggerRule)>,
-    pub section_context: Vec<(Phrase, TriggerCategory)>,
+    /// Section titles that give their sentence's mentions an attribute, for these entity types
+    /// (`None`: any).
+    pub section_context: Vec<(Phrase, TriggerCategory, Option<EntityTypes>)>,
     pub ambiguous_abbreviations: Vec<AbbreviationReading>,
     pub value_words: ValueWords,
     /// Diagnosis statements and ICD-10-CM coding rules.
@@ -501,28 +503,22 @@ impl Knowledge {
                 other => return Err(context.error(row, format!("unknown direction {other:?}"))),
             };
             let window = row.cells[3].parse().map_err(|_| context.error(row, "window is not a count"))?;
-            let applies_to = match row.cells[4] {
-                "any" => None,
-                list => {
-                    let mut types = EntityTypes::default();
-                    for name in list.split(',') {
-                        let entity_type = EntityType::parse(name.trim())
-                            .ok_or_else(|| context.error(row, format!("unknown entity type {name:?}")))?;
-                        types.insert(entity_type);
-                    }
-                    Some(types)
-                }
-            };
+            let applies_to = entity_types(row.cells[4]).map_err(|e| context.error(row, e))?;
             triggers
                 .push((phrase(row.cells[0], &token_rules), TriggerRule { category, direction, window, applies_to }));
         }
 
-        let defaults = Table::parse("ro/section_context.tsv", file("ro/section_context.tsv"), &["title", "category"])?;
+        let defaults = Table::parse(
+            "ro/section_context.tsv",
+            file("ro/section_context.tsv"),
+            &["title", "category", "applies_to"],
+        )?;
         let mut section_context = Vec::with_capacity(defaults.rows.len());
         for row in &defaults.rows {
             let category = TriggerCategory::parse(row.cells[1])
                 .ok_or_else(|| defaults.error(row, format!("unknown category {:?}", row.cells[1])))?;
-            section_context.push((phrase(row.cells[0], &token_rules), category));
+            let applies_to = entity_types(row.cells[2]).map_err(|e| defaults.error(row, e))?;
+            section_context.push((phrase(row.cells[0], &token_rules), category, applies_to));
         }
 
         let ambiguous = Table::parse(
@@ -593,6 +589,18 @@ impl Knowledge {
             section_context,
         })
     }
+}
+
+/// Reads an `applies_to` cell: "any" (`None`) or a comma-separated list of entity types.
+fn entity_types(cell: &str) -> Result<Option<EntityTypes>, String> {
+    if cell == "any" {
+        return Ok(None);
+    }
+    let mut types = EntityTypes::default();
+    for name in cell.split(',') {
+        types.insert(EntityType::parse(name.trim()).ok_or_else(|| format!("unknown entity type {name:?}"))?);
+    }
+    Ok(Some(types))
 }
 
 /// Tokenizes a phrase of the data into plain token forms, as documents are tokenized.
