@@ -131,32 +131,33 @@ pub fn run(engine: Engine, config: Config) -> Result<(), ServeError> {
         let addr = config.addr;
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
         let local = listener.local_addr().map_err(ServeError::Io)?;
+        // The handlers are in place before the address is announced: a SIGTERM sent as soon as
+        // the line appears must shut down cleanly, not kill the process.
+        let shutdown = shutdown_signal().map_err(ServeError::Io)?;
         eprintln!("casus: serving on http://{local} (viewer at /, API at /v1/analyze, OpenAPI at /openapi.json)");
-        serve(listener, app(Arc::new(engine), config), shutdown_signal()).await.map_err(ServeError::Io)?;
+        serve(listener, app(Arc::new(engine), config), shutdown).await.map_err(ServeError::Io)?;
         eprintln!("casus: stopped");
         Ok(())
     })
 }
 
-/// Resolves on Ctrl-C, or SIGTERM on Unix.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers for Ctrl-C and, on Unix, SIGTERM now, and returns a future that resolves on either.
+/// Call it inside the runtime.
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let ctrl_c = tokio::spawn(tokio::signal::ctrl_c());
+    Ok(async move {
+        #[cfg(unix)]
+        let terminate = async move {
+            terminate.recv().await;
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            () = terminate => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    eprintln!("casus: shutting down, finishing the requests in flight");
+        eprintln!("casus: shutting down, finishing the requests in flight");
+    })
 }

@@ -105,7 +105,8 @@ impl Engine {
         let statements = StatementMatcher::new(&knowledge.coding.words);
         let diagnoses = DiagnosisCoder::new(&knowledge.coding, &knowledge.concepts);
         let tree = ConceptTree::new(&knowledge.concepts);
-        let differential = Differential::new(&knowledge.diseases, &knowledge.measured_signs, &knowledge.concepts);
+        let differential =
+            Differential::new(&knowledge.diseases, &knowledge.measured_signs, &knowledge.concepts, &tree);
         let measurer = Measurer::new(&knowledge);
         Engine { knowledge, sections, patient, concepts, context, measurer, statements, diagnoses, tree, differential }
     }
@@ -132,7 +133,7 @@ impl Engine {
     pub fn reason(&self, doc: &Doc<'_>, analysis: &mut Analysis) {
         let index = CharIndex::new(doc.text);
         let statements: Vec<CharSpan> = doc.statements.iter().map(|&s| index.span(s)).collect();
-        let facts = Facts { analysis, tree: &self.tree, statements: &statements };
+        let facts = Facts::new(analysis, &self.tree, &statements);
         let scores = crate::reason::scores::compute(&facts);
         let differential = self.differential.rank(&facts, &scores, &self.knowledge.concepts);
         analysis.scores = scores;

@@ -17,12 +17,12 @@
 //! A disease is a hypothesis only when something evokes it (a present finding with EV ≥ 2, or
 //! its own name), and not when a better-ranked hypothesis is a more specific kind of it. The stated diagnosis never enters: [`Facts`] hides the diagnosis statements.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::analysis::{CharSpan, Finding, Hypothesis, Interpretation, Score};
 use crate::knowledge::concepts::{ConceptEntry, ConceptType};
 use crate::knowledge::differential::{Disease, DiseaseFinding, FindingSpec, MeasuredSign, MeasuredState};
-use crate::reason::facts::{Facts, Presence};
+use crate::reason::facts::{ConceptTree, Facts, Presence};
 
 /// How many hypotheses the differential lists.
 pub const MAX_HYPOTHESES: usize = 10;
@@ -54,17 +54,24 @@ pub struct Differential {
     concept_of: Vec<usize>,
     labels: FxHashMap<String, String>,
     measured_signs: Vec<MeasuredSign>,
-}
-
-/// A finding's identity across diseases.
-type FindingKey = String;
-
-fn key(spec: &FindingSpec) -> FindingKey {
-    format!("{spec:?}")
+    /// Every distinct finding of the knowledge base, once: a case observes each once.
+    specs: Vec<FindingSpec>,
+    /// Per disease, per finding, its index into `specs`.
+    spec_of: Vec<Vec<usize>>,
+    /// Per spec, the rows of `measured_signs` whose sign is it or lies under it.
+    signs_of: Vec<Vec<usize>>,
+    /// The specs some disease finds strongly evocative (EV ≥ 3), in knowledge-base order: a case
+    /// that shows one wants it explained.
+    important: Vec<usize>,
 }
 
 impl Differential {
-    pub fn new(diseases: &[Disease], measured_signs: &[MeasuredSign], concepts: &[ConceptEntry]) -> Differential {
+    pub fn new(
+        diseases: &[Disease],
+        measured_signs: &[MeasuredSign],
+        concepts: &[ConceptEntry],
+        tree: &ConceptTree,
+    ) -> Differential {
         let index: FxHashMap<&str, usize> = concepts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
         // Anatomy is a place, not a finding: a gluteal region names where something is, and the
         // finding located there (a collection, an abscess) carries the evidence.
@@ -81,41 +88,88 @@ impl Differential {
             .collect();
         let concept_of = diseases.iter().map(|d| index[d.concept.as_str()]).collect();
         let labels = concepts.iter().map(|c| (c.id.clone(), c.label.clone())).collect();
-        Differential { diseases, concept_of, labels, measured_signs: measured_signs.to_vec() }
+        let mut specs: Vec<FindingSpec> = Vec::new();
+        let mut known: FxHashMap<String, usize> = FxHashMap::default();
+        let mut important = Vec::new();
+        let spec_of = diseases
+            .iter()
+            .map(|d| {
+                d.findings
+                    .iter()
+                    .map(|f| {
+                        let n = *known.entry(format!("{:?}", f.spec)).or_insert_with(|| {
+                            specs.push(f.spec.clone());
+                            specs.len() - 1
+                        });
+                        if f.evoking >= 3 && !important.contains(&n) {
+                            important.push(n);
+                        }
+                        n
+                    })
+                    .collect()
+            })
+            .collect();
+        let signs_of = specs
+            .iter()
+            .map(|spec| match spec {
+                FindingSpec::Concept(id) => {
+                    (0..measured_signs.len()).filter(|&i| tree.is_a(&measured_signs[i].sign, id)).collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        Differential {
+            diseases,
+            concept_of,
+            labels,
+            measured_signs: measured_signs.to_vec(),
+            specs,
+            spec_of,
+            signs_of,
+            important,
+        }
     }
 
     /// The ranked hypotheses for the facts of one case.
     pub fn rank(&self, facts: &Facts<'_>, scores: &[Score], concepts: &[ConceptEntry]) -> Vec<Hypothesis> {
         let flags = crate::reason::scores::flags(scores);
-        let mut cache: FxHashMap<FindingKey, Observed> = FxHashMap::default();
-        let mut observe = |spec: &FindingSpec| {
-            cache.entry(key(spec)).or_insert_with(|| observe(spec, facts, &flags, &self.measured_signs)).clone()
+        let mut observed: Vec<Option<Observed>> = vec![None; self.specs.len()];
+        let mut observe = |n: usize| -> Observed {
+            observed[n]
+                .get_or_insert_with(|| {
+                    let signs: Vec<&MeasuredSign> = self.signs_of[n].iter().map(|&i| &self.measured_signs[i]).collect();
+                    observe(&self.specs[n], facts, &flags, &signs)
+                })
+                .clone()
         };
         // The important findings the case shows, to charge the diseases that leave them unexplained.
-        let mut shown: Vec<(FindingKey, String)> = Vec::new();
-        for disease in &self.diseases {
-            for f in disease.findings.iter().filter(|f| f.evoking >= 3) {
-                let k = key(&f.spec);
-                if !shown.iter().any(|(s, _)| *s == k)
-                    && matches!(observe(&f.spec), Observed::Present { certain: true, .. })
-                {
-                    shown.push((k, self.describe(&f.spec)));
-                }
-            }
-        }
+        let shown: Vec<usize> = self
+            .important
+            .iter()
+            .copied()
+            .filter(|&n| matches!(observe(n), Observed::Present { certain: true, .. }))
+            .collect();
 
         let mut hypotheses: Vec<(f64, Hypothesis)> = Vec::new();
-        for (n, disease) in self.diseases.iter().enumerate() {
+        for (d, disease) in self.diseases.iter().enumerate() {
+            // Evoked: a present finding that at least occasionally suggests the disease (EV ≥ 2),
+            // or its own name. Only an evoked disease has its ledger written.
+            let named = self_mention(facts, &disease.concept);
+            let evoked = named.is_some()
+                || disease
+                    .findings
+                    .iter()
+                    .zip(&self.spec_of[d])
+                    .any(|(f, &n)| f.evoking >= 2 && matches!(observe(n), Observed::Present { .. }));
+            if !evoked {
+                continue;
+            }
             let prior = 0.5 * (disease.prior as f64 - 3.0);
             let (mut supporting, mut against, mut missing) = (Vec::new(), Vec::new(), Vec::new());
-            // Evoked: a present finding that at least occasionally suggests the disease (EV ≥ 2),
-            // or its own name.
-            let mut evoked = false;
-            for f in &disease.findings {
-                match observe(&f.spec) {
+            for (f, &n) in disease.findings.iter().zip(&self.spec_of[d]) {
+                match observe(n) {
                     Observed::Present { certain, evidence } => {
                         let weight = ln_lr_present(f.evoking) * if certain { 1.0 } else { 0.5 };
-                        evoked |= f.evoking >= 2;
                         supporting.push(finding(self.describe(&f.spec), weight, evidence));
                     }
                     Observed::Absent { evidence } => {
@@ -127,8 +181,7 @@ impl Differential {
                     Observed::Unknown => {}
                 }
             }
-            if let Some((certain, evidence)) = self_mention(facts, &disease.concept) {
-                evoked = true;
+            if let Some((certain, evidence)) = named {
                 let weight = ln_lr_present(4) * if certain { 1.0 } else { 0.5 };
                 supporting.push(finding(
                     format!("{} named in the text", self.label(&disease.concept)),
@@ -136,14 +189,11 @@ impl Differential {
                     evidence,
                 ));
             }
-            if !evoked {
-                continue;
-            }
-            let explained: FxHashSet<FindingKey> = disease.findings.iter().map(|f| key(&f.spec)).collect();
             let mut unexplained_cost = 0.0;
-            for (k, description) in &shown {
-                if !explained.contains(k) && unexplained_cost < UNEXPLAINED_CAP {
+            for &n in &shown {
+                if !self.spec_of[d].contains(&n) && unexplained_cost < UNEXPLAINED_CAP {
                     unexplained_cost += UNEXPLAINED_COST;
+                    let description = self.describe(&self.specs[n]);
                     against.push(finding(format!("unexplained: {description}"), -UNEXPLAINED_COST, Vec::new()));
                 }
             }
@@ -156,6 +206,7 @@ impl Differential {
                 .take(MISSING_SHOWN)
                 .map(|(f, description)| finding(description, ln_lr_absent(f.frequency), Vec::new()))
                 .collect();
+            let n = d;
             let concept = concepts[self.concept_of[n]].to_concept();
             hypotheses.push((
                 score,
@@ -272,7 +323,7 @@ fn observe(
     spec: &FindingSpec,
     facts: &Facts<'_>,
     flags: &[(&'static str, Vec<CharSpan>)],
-    measured_signs: &[MeasuredSign],
+    measured_signs: &[&MeasuredSign],
 ) -> Observed {
     match spec {
         FindingSpec::Concept(id) => match facts.presence(id) {
@@ -283,7 +334,7 @@ fn observe(
             // read in another state denies it only when no other measurement shows it.
             Presence::Unknown => {
                 let mut outcome = Observed::Unknown;
-                for sign in measured_signs.iter().filter(|s| facts.tree.is_a(&s.sign, id)) {
+                for sign in measured_signs {
                     match measured(facts, &sign.measurement, sign.state) {
                         present @ Observed::Present { .. } => return present,
                         absent @ Observed::Absent { .. } if outcome == Observed::Unknown => outcome = absent,

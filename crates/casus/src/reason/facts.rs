@@ -21,6 +21,19 @@ impl ConceptTree {
         ConceptTree { parent }
     }
 
+    /// The concept and its ancestors, nearest first (at most 32: a cycle in the data must not hang
+    /// the engine, and no real hierarchy is this deep).
+    pub fn lineage<'t>(&'t self, concept: &'t str) -> impl Iterator<Item = &'t str> + 't {
+        let mut next = Some(concept);
+        let mut steps = 0;
+        std::iter::from_fn(move || {
+            let current = next?;
+            steps += 1;
+            next = if steps < 32 { self.parent.get(current).map(String::as_str) } else { None };
+            Some(current)
+        })
+    }
+
     /// Whether `concept` is `ancestor` or lies under it.
     pub fn is_a(&self, concept: &str, ancestor: &str) -> bool {
         let mut current = concept;
@@ -39,12 +52,17 @@ impl ConceptTree {
 }
 
 /// What the text says of the patient, for scores and the differential.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Facts<'a> {
     pub analysis: &'a Analysis,
     pub tree: &'a ConceptTree,
     /// The diagnosis statements (code points): their mentions are not findings.
     pub statements: &'a [CharSpan],
+    /// Per concept, the presence of it or of anything under it, worked out once per document:
+    /// reasoning asks about the same few hundred concepts for every disease.
+    presence: FxHashMap<&'a str, Presence<'a>>,
+    /// The same, leaving out the past.
+    presence_now: FxHashMap<&'a str, Presence<'a>>,
 }
 
 /// Whether a finding is there, explicitly absent, or not mentioned.
@@ -57,45 +75,58 @@ pub enum Presence<'a> {
     Unknown,
 }
 
+/// How strongly a presence asserts: present over possible over absent over unknown.
+fn strength(presence: &Presence<'_>) -> u8 {
+    match presence {
+        Presence::Present(_) => 3,
+        Presence::Possible(_) => 2,
+        Presence::Absent(_) => 1,
+        Presence::Unknown => 0,
+    }
+}
+
 impl<'a> Facts<'a> {
-    fn findings(&self) -> impl Iterator<Item = &'a Entity> + '_ {
-        self.analysis.entities.iter().filter(|e| {
-            !self.statements.iter().any(|s| s.start < e.span.end && e.span.start < s.end)
+    pub fn new(analysis: &'a Analysis, tree: &'a ConceptTree, statements: &'a [CharSpan]) -> Facts<'a> {
+        let mut presence: FxHashMap<&'a str, Presence<'a>> = FxHashMap::default();
+        let mut presence_now: FxHashMap<&'a str, Presence<'a>> = FxHashMap::default();
+        let findings = analysis.entities.iter().filter(|e| {
+            !statements.iter().any(|s| s.start < e.span.end && e.span.start < s.end)
                 && e.assertion.experiencer == crate::analysis::Experiencer::Patient
                 && !e.assertion.hypothetical
-        })
+        });
+        for entity in findings {
+            let this = match (entity.assertion.negated, entity.assertion.uncertain) {
+                (true, _) => Presence::Absent(entity),
+                (false, true) => Presence::Possible(entity),
+                (false, false) => Presence::Present(entity),
+            };
+            // The first mention of the strongest kind wins (text order).
+            let record = |map: &mut FxHashMap<&'a str, Presence<'a>>| {
+                for concept in tree.lineage(&entity.concept.id) {
+                    let slot = map.entry(concept).or_insert(Presence::Unknown);
+                    if strength(&this) > strength(slot) {
+                        *slot = this;
+                    }
+                }
+            };
+            record(&mut presence);
+            if !entity.assertion.historical && !entity.assertion.negated {
+                record(&mut presence_now);
+            }
+        }
+        Facts { analysis, tree, statements, presence, presence_now }
     }
 
     /// The presence of a concept (or anything under it): a certain mention wins over an uncertain
     /// one, which wins over a negated one.
     pub fn presence(&self, concept: &str) -> Presence<'a> {
-        let mut possible = None;
-        let mut absent = None;
-        for entity in self.findings().filter(|e| self.tree.is_a(&e.concept.id, concept)) {
-            if entity.assertion.negated {
-                absent.get_or_insert(entity);
-            } else if entity.assertion.uncertain {
-                possible.get_or_insert(entity);
-            } else {
-                return Presence::Present(entity);
-            }
-        }
-        possible.map(Presence::Possible).or(absent.map(Presence::Absent)).unwrap_or(Presence::Unknown)
+        self.presence.get(concept).copied().unwrap_or(Presence::Unknown)
     }
 
-    /// Like [`Facts::presence`], leaving out what the text places in the past ("antecedente de").
+    /// Like [`Facts::presence`], leaving out what the text places in the past ("antecedente de")
+    /// and what it denies.
     pub fn presence_now(&self, concept: &str) -> Presence<'a> {
-        let mut possible = None;
-        for entity in self.findings().filter(|e| !e.assertion.historical && self.tree.is_a(&e.concept.id, concept)) {
-            if entity.assertion.negated {
-                continue;
-            }
-            if !entity.assertion.uncertain {
-                return Presence::Present(entity);
-            }
-            possible.get_or_insert(entity);
-        }
-        possible.map(Presence::Possible).unwrap_or(Presence::Unknown)
+        self.presence_now.get(concept).copied().unwrap_or(Presence::Unknown)
     }
 
     /// The first present (certain or not) mention of any of `concepts`.
