@@ -14,8 +14,6 @@
 
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
-
 use crate::analysis::{EntityType, SectionKind};
 use crate::annotate::time;
 use crate::doc::{Doc, DocMicrobiology};
@@ -36,8 +34,6 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
     let keys = time::keys(doc);
     let words = &knowledge.microbiology_words;
     let entity_type = |m: usize| knowledge.concepts[doc.mentions[m].concept as usize].concept_type.entity_type();
-    let concept_index: FxHashMap<&str, u32> =
-        knowledge.concepts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
     let mut records = Vec::new();
     for sentence in &doc.sentences {
         // A diagnosis names infections, not culture results ("abcese datorate infecției cu E. coli").
@@ -98,8 +94,9 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
                     }
                 }
                 MicrobiologyWord::Marker(result, concept) => {
-                    if let Some(&index) = concept_index.get(concept.as_str()) {
-                        susceptibility.push((index, result.clone()));
+                    // Markers are rare: a scan of the inventory costs less than indexing it per document.
+                    if let Some(index) = knowledge.concepts.iter().position(|c| c.id == *concept) {
+                        susceptibility.push((index as u32, result.clone()));
                     }
                 }
                 _ => {}

@@ -133,15 +133,14 @@ impl Differential {
     /// The ranked hypotheses for the facts of one case.
     pub fn rank(&self, facts: &Facts<'_>, scores: &[Score], concepts: &[ConceptEntry]) -> Vec<Hypothesis> {
         let flags = crate::reason::scores::flags(scores);
-        let mut observed: Vec<Option<Observed>> = vec![None; self.specs.len()];
-        let mut observe = |n: usize| -> Observed {
-            observed[n]
-                .get_or_insert_with(|| {
-                    let signs: Vec<&MeasuredSign> = self.signs_of[n].iter().map(|&i| &self.measured_signs[i]).collect();
-                    observe(&self.specs[n], facts, &flags, &signs)
-                })
-                .clone()
-        };
+        // Every finding of the knowledge base observed once (most are a hash look-up).
+        let observed: Vec<Observed> = (0..self.specs.len())
+            .map(|n| {
+                let signs: Vec<&MeasuredSign> = self.signs_of[n].iter().map(|&i| &self.measured_signs[i]).collect();
+                observe(&self.specs[n], facts, &flags, &signs)
+            })
+            .collect();
+        let observe = |n: usize| -> &Observed { &observed[n] };
         // The important findings the case shows, to charge the diseases that leave them unexplained.
         let shown: Vec<usize> = self
             .important
@@ -169,11 +168,11 @@ impl Differential {
             for (f, &n) in disease.findings.iter().zip(&self.spec_of[d]) {
                 match observe(n) {
                     Observed::Present { certain, evidence } => {
-                        let weight = ln_lr_present(f.evoking) * if certain { 1.0 } else { 0.5 };
-                        supporting.push(finding(self.describe(&f.spec), weight, evidence));
+                        let weight = ln_lr_present(f.evoking) * if *certain { 1.0 } else { 0.5 };
+                        supporting.push(finding(self.describe(&f.spec), weight, evidence.clone()));
                     }
                     Observed::Absent { evidence } => {
-                        against.push(finding(self.describe(&f.spec), ln_lr_absent(f.frequency), evidence));
+                        against.push(finding(self.describe(&f.spec), ln_lr_absent(f.frequency), evidence.clone()));
                     }
                     Observed::Unknown if f.frequency >= 3 || f.evoking >= 3 => {
                         missing.push((f, self.describe(&f.spec)))
@@ -376,6 +375,9 @@ fn observe(
 
 /// A measurement read in a state: by its interpretation, or its qualitative result.
 fn measured(facts: &Facts<'_>, concept: &str, state: MeasuredState) -> Observed {
+    if !facts.is_measured(concept) {
+        return Observed::Unknown;
+    }
     let mut denied = None;
     // A component ("systolic 80" of "TA 80/50") is read like a measurement of its own.
     let parts = facts.analysis.measurements.iter().flat_map(|m| {

@@ -63,6 +63,8 @@ pub struct Facts<'a> {
     presence: FxHashMap<&'a str, Presence<'a>>,
     /// The same, leaving out the past.
     presence_now: FxHashMap<&'a str, Presence<'a>>,
+    /// Every concept a measurement (or a component of one) is or lies under.
+    measured: rustc_hash::FxHashSet<&'a str>,
 }
 
 /// Whether a finding is there, explicitly absent, or not mentioned.
@@ -114,7 +116,14 @@ impl<'a> Facts<'a> {
                 record(&mut presence_now);
             }
         }
-        Facts { analysis, tree, statements, presence, presence_now }
+        let mut measured = rustc_hash::FxHashSet::default();
+        for m in &analysis.measurements {
+            let parts = m.components.iter().flatten().map(|c| c.concept.id.as_str());
+            for id in std::iter::once(m.concept.id.as_str()).chain(parts) {
+                measured.extend(tree.lineage(id));
+            }
+        }
+        Facts { analysis, tree, statements, presence, presence_now, measured }
     }
 
     /// The presence of a concept (or anything under it): a certain mention wins over an uncertain
@@ -135,6 +144,11 @@ impl<'a> Facts<'a> {
             Presence::Present(e) | Presence::Possible(e) => Some(e),
             _ => None,
         })
+    }
+
+    /// Whether the text measures the concept (or one under it), alone or as a component.
+    pub fn is_measured(&self, concept: &str) -> bool {
+        self.measured.contains(concept)
     }
 
     /// The measurements of a concept, in text order.

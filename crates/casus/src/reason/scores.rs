@@ -418,10 +418,7 @@ fn septic_shock(facts: &Facts<'_>) -> Score {
 
 /// A suspected or documented infection: a mention of one, of a sepsis, an abscess or a pneumonia.
 fn infection<'a>(facts: &Facts<'a>) -> Presence<'a> {
-    let found = facts
-        .any_present(&["infection", "sepsis", "abscess", "pneumonia", "bacteremia"])
-        .or_else(|| facts.analysis.entities.iter().find(|e| e.concept.id.ends_with("_sepsis")));
-    match found {
+    match facts.any_present(&["infection", "sepsis", "abscess", "pneumonia", "bacteremia"]) {
         Some(e) => Presence::Present(e),
         None => Presence::Unknown,
     }
