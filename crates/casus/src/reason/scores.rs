@@ -48,6 +48,25 @@ impl Builder {
         }
     }
 
+    /// A banded criterion (a SOFA organ, a NEWS2 parameter): the points of the value's band, or
+    /// unknown, then worth up to `max` points in the bounds.
+    fn banded(
+        &mut self,
+        name: &str,
+        input: &'static str,
+        value: Option<(f64, CharSpan)>,
+        points: fn(f64) -> f64,
+        max: f64,
+    ) {
+        match value {
+            Some((v, span)) => {
+                let p = points(v);
+                self.item(format!("{name} ({}): {p}", trim(v)), p, input, Some(p > 0.0), vec![span]);
+            }
+            None => self.item(format!("{name}: unknown"), max, input, None, Vec::new()),
+        }
+    }
+
     /// A criterion over a finding: met when present, not met when the text denies it.
     fn finding(&mut self, name: &str, points: f64, input: &'static str, presence: Presence<'_>) {
         let (met, evidence) = match presence {
@@ -282,26 +301,9 @@ fn altered_mentation(b: &mut Builder, facts: &Facts<'_>, points: f64) {
 fn sofa(facts: &Facts<'_>) -> Score {
     let mut b = Builder::new("sofa", "Vincent et al., Intensive Care Med 1996;22:707-10");
     // Each organ is one criterion whose "points" are its sub-score; met = sub-score > 0.
-    let mut organ =
-        |name: &str, input: &'static str, value: Option<(f64, CharSpan)>, points: fn(f64) -> f64| match value {
-            Some((v, span)) => {
-                let p = points(v);
-                b.items.push(Item {
-                    criterion: Criterion {
-                        name: format!("{name}: {} ({})", p, trim(v)),
-                        met: Some(p > 0.0),
-                        evidence: vec![span],
-                    },
-                    points: p,
-                    input,
-                });
-            }
-            None => b.items.push(Item {
-                criterion: Criterion { name: format!("{name}: unknown"), met: None, evidence: Vec::new() },
-                points: 4.0,
-                input,
-            }),
-        };
+    let mut organ = |name: &str, input: &'static str, value: Option<(f64, CharSpan)>, points: fn(f64) -> f64| {
+        b.banded(name, input, value, points, 4.0)
+    };
     organ("respiration (PaO2/FiO2)", "PaO2/FiO2", facts.quantity("pao2_fio2_ratio", Canonical::Plain), |r| match r {
         r if r < 100.0 => 4.0,
         r if r < 200.0 => 3.0,
@@ -352,43 +354,16 @@ fn sofa(facts: &Facts<'_>) -> Score {
     let bp = facts.blood_pressure();
     match (facts.any_present(&["vasopressor"]), bp) {
         (Some(drug), _) => {
-            b.items.push(Item {
-                criterion: Criterion {
-                    name: "cardiovascular: vasopressor, dose not given (2–4)".to_owned(),
-                    met: Some(true),
-                    evidence: vec![drug.span],
-                },
-                points: 2.0,
-                input: "vasopressor dose",
-            });
-            b.items.push(Item {
-                criterion: Criterion {
-                    name: "cardiovascular: vasopressor dose".to_owned(),
-                    met: None,
-                    evidence: Vec::new(),
-                },
-                points: 2.0,
-                input: "vasopressor dose",
-            });
+            let name = "cardiovascular: vasopressor, dose not given (2–4)".to_owned();
+            b.item(name, 2.0, "vasopressor dose", Some(true), vec![drug.span]);
+            b.item("cardiovascular: vasopressor dose".to_owned(), 2.0, "vasopressor dose", None, Vec::new());
         }
         (None, Some((s, d, span))) => {
             let map = (s + 2.0 * d) / 3.0;
             let p = if map < 70.0 { 1.0 } else { 0.0 };
-            b.items.push(Item {
-                criterion: Criterion {
-                    name: format!("cardiovascular: MAP {} mmHg", trim(map)),
-                    met: Some(p > 0.0),
-                    evidence: vec![span],
-                },
-                points: p,
-                input: "blood pressure",
-            });
+            b.item(format!("cardiovascular: MAP {} mmHg", trim(map)), p, "blood pressure", Some(p > 0.0), vec![span]);
         }
-        (None, None) => b.items.push(Item {
-            criterion: Criterion { name: "cardiovascular: unknown".to_owned(), met: None, evidence: Vec::new() },
-            points: 4.0,
-            input: "blood pressure",
-        }),
+        (None, None) => b.item("cardiovascular: unknown".to_owned(), 4.0, "blood pressure", None, Vec::new()),
     }
     b.build(true, 24.0, at_least(2.0))
 }
@@ -456,26 +431,9 @@ fn sepsis(facts: &Facts<'_>) -> Score {
 /// NEWS2 with SpO2 scale 1 (Royal College of Physicians, National Early Warning Score 2, 2017).
 fn news2(facts: &Facts<'_>) -> Score {
     let mut b = Builder::new("news2", "Royal College of Physicians, NEWS2, 2017 (SpO2 scale 1)");
-    let mut banded =
-        |name: &str, input: &'static str, value: Option<(f64, CharSpan)>, points: fn(f64) -> f64| match value {
-            Some((v, span)) => {
-                let p = points(v);
-                b.items.push(Item {
-                    criterion: Criterion {
-                        name: format!("{name} ({}): {p}", trim(v)),
-                        met: Some(p > 0.0),
-                        evidence: vec![span],
-                    },
-                    points: p,
-                    input,
-                })
-            }
-            None => b.items.push(Item {
-                criterion: Criterion { name: format!("{name}: unknown"), met: None, evidence: Vec::new() },
-                points: 3.0,
-                input,
-            }),
-        };
+    let mut banded = |name: &str, input: &'static str, value: Option<(f64, CharSpan)>, points: fn(f64) -> f64| {
+        b.banded(name, input, value, points, 3.0)
+    };
     banded(
         "respiratory rate",
         "respiratory rate",
