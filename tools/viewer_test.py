@@ -133,6 +133,11 @@ def full_analysis(analysis):
         {"id": "md2", "entity": entity["diclofenac"]["id"], "route": "intramuscular", "dose": None, "frequency": None,
          "time": "-P10D", "status": "completed"},
     ]
+    full["timeline"] = [event for event in full["timeline"] if not event["medications"]]
+    full["timeline"] += [
+        {"id": "tx1", "start": "-P10D", "day": -10.0, "approximate": False, "spans": [], "entities": [], "medications": ["md2"]},
+        {"id": "tx2", "start": "P1D", "day": 1.0, "approximate": False, "spans": [], "entities": [], "medications": ["md1"]},
+    ]
     full["microbiology"] = [{"id": "mb1", "organism": {"id": "escherichia_coli", "label": "Escherichia coli",
                              "codes": {"ncbitaxon": ["562"]}}, "specimen": "blood", "result": "positive",
                              "span": entity["hemoculturi"]["span"]}]
@@ -176,7 +181,7 @@ def full_panels(base, seed, analysis, profile, screenshot):
     meds = panel_body(dom, "medications")
     check("J01DD04" in meds and "intravenous" in meds and "-P10D" in meds, "full: medications with ATC, route, time")
     days = sorted(float(e["attrs"]["data-days"]) for e in dom.find(lambda e: e["tag"] == "g" and "data-days" in e["attrs"]))
-    check(days == [-10.0, 1.0], f"full: timeline items at day -10 and day 1 ({days})")
+    check(days == [-14.0, -10.0, 1.0], f"full: timeline items at day -14, -10 and 1 ({days})")
     marks = {c for e in dom.elements for c in dom.classes(e) if c.startswith("crit-")}
     check(marks == {"crit-met", "crit-not", "crit-unknown"}, f"full: score criteria met / not met / unknown ({sorted(marks)})")
     check("R65.21" in panel_body(dom, "diagnoses") and "confirmed" in panel_body(dom, "diagnoses"), "full: stated diagnosis with its code")
@@ -227,6 +232,8 @@ def main():
         check(len(rows) >= 5, f"vitals and labs table has rows ({len(rows)})")
         check("Heart rate" in panel_text(dom, "measurements"), "heart rate in the vitals panel")
         check(bool(dom.find(lambda e: e["tag"] == "svg" and "timeline" in dom.classes(e))), "the timeline is an SVG")
+        days = sorted(float(e["attrs"]["data-days"]) for e in dom.find(lambda e: e["tag"] == "g" and "data-days" in e["attrs"]))
+        check(days == [-14.0, -10.0], f"seed timeline: symptoms two weeks before, injections ten days before ({days})")
         check("R65.21" in panel_text(dom, "codes") and "M46.47" in panel_text(dom, "codes"), "codes panel ranks R65.21 and M46.47")
         # Each list panel shows its items, or says "nimic găsit" when the analysis list is empty.
         request = urllib.request.Request(base + "/v1/analyze", data=seed.encode(), headers={"Content-Type": "text/plain"})

@@ -32,6 +32,9 @@ pub struct Analysis {
     pub diagnoses: Vec<Diagnosis>,
     pub scores: Vec<Score>,
     pub differential: Vec<Hypothesis>,
+    /// The dated events of the case in time order, presentation being day 0.
+    #[serde(default)]
+    pub timeline: Vec<TimelineEvent>,
     pub warnings: Vec<Warning>,
 }
 
@@ -156,6 +159,40 @@ pub struct Entity {
     /// The parts of a discontinuous mention ("dureri … lombare"), when it has more than one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fragments: Option<Vec<CharSpan>>,
+    /// When the text says it happened, relative to presentation.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timing: Option<Timing>,
+}
+
+/// When a finding happened, relative to presentation, as the text says it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// When it happened or began, ISO 8601 from presentation: `-P2W`, `P0D`, `P3D`.
+    pub start: String,
+    /// For a finding that began before presentation and was still there ("febră de 3 zile"),
+    /// how long it had lasted: `P3D`.
+    pub duration: Option<String>,
+    /// Said approximately ("aproximativ două săptămâni").
+    pub approximate: bool,
+    /// The words that say when.
+    pub span: CharSpan,
+}
+
+/// One point of the case timeline: everything the text dates to the same time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub id: String,
+    /// ISO 8601 from presentation (`-P10D`; `P0D` is presentation itself).
+    pub start: String,
+    /// The same in days, negative before presentation (months and years counted as Julian).
+    pub day: f64,
+    pub approximate: bool,
+    /// The words that date it.
+    pub spans: Vec<CharSpan>,
+    /// Ids of the entities dated here.
+    pub entities: Vec<String>,
+    /// Ids of the medications dated here.
+    pub medications: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -36,6 +36,10 @@ pub struct Doc<'t> {
     pub medications: Vec<DocMedication>,
     /// Cultures and isolates.
     pub microbiology: Vec<DocMicrobiology>,
+    /// The time expressions that hold a finding (`annotate::timing`), in text order.
+    pub times: Vec<crate::annotate::time::TimeExpression>,
+    /// For each mention, the index into `times` of the expression that dates it.
+    pub mention_times: Vec<Option<usize>>,
     pub warnings: Vec<DocWarning>,
 }
 

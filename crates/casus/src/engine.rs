@@ -189,6 +189,8 @@ impl Engine {
             diagnoses: Vec::new(),
             medications: Vec::new(),
             microbiology: Vec::new(),
+            times: Vec::new(),
+            mention_times: Vec::new(),
             warnings: Vec::new(),
         };
         warn_ambiguous_numbers(&mut doc);
@@ -203,7 +205,14 @@ impl Engine {
         self.annotate_measurements(doc);
         self.annotate_microbiology(doc);
         self.annotate_medications(doc);
+        self.annotate_timing(doc);
         self.annotate_diagnoses(doc);
+    }
+
+    /// When each finding happened, relative to presentation (needs the mentions, their context
+    /// and the patient's age).
+    pub fn annotate_timing(&self, doc: &mut Doc<'_>) {
+        crate::annotate::timing::annotate(doc, &self.knowledge);
     }
 
     /// Cultures, isolates and susceptibilities (needs the mentions and their context).
@@ -241,6 +250,72 @@ impl Engine {
     pub fn annotate_context(&self, doc: &mut Doc<'_>) {
         self.context.annotate(doc, &self.knowledge.concepts);
     }
+}
+
+/// The text of a time expression.
+fn time_span(doc: &Doc<'_>, time: &crate::annotate::time::TimeExpression) -> Span {
+    doc.tokens[time.tokens.start].span.cover(doc.tokens[time.tokens.end - 1].span)
+}
+
+/// The case timeline: the dated entities and medications grouped by their time, in time order,
+/// with presentation (day 0) always on it. Times written alike ("cu 10 zile înainte" twice) are
+/// one event; a medication joins the event of its time.
+fn timeline(doc: &Doc<'_>, analysis: &Analysis, span: &impl Fn(Span) -> CharSpan) -> Vec<analysis::TimelineEvent> {
+    let mut events: Vec<analysis::TimelineEvent> = Vec::new();
+    event_at(&mut events, "P0D");
+    for (entity, time) in analysis.entities.iter().zip(&doc.mention_times) {
+        let Some(time) = time.map(|t| &doc.times[t]) else { continue };
+        if let Some(event) = event_at(&mut events, &time.start) {
+            event.approximate |= time.approximate;
+            let said = span(time_span(doc, time));
+            if !event.spans.contains(&said) {
+                event.spans.push(said);
+            }
+            event.entities.push(entity.id.clone());
+        }
+    }
+    for medication in &analysis.medications {
+        let Some(start) = medication.time.as_deref() else { continue };
+        // The expression the medication stage read its time from is among its evidence.
+        let said = doc.times.iter().map(|time| (time, span(time_span(doc, time)))).find(|(time, said)| {
+            time.start == start && medication.evidence.iter().any(|e| e.start <= said.start && said.end <= e.end)
+        });
+        if let Some(event) = event_at(&mut events, start) {
+            if let Some((time, said)) = said {
+                event.approximate |= time.approximate;
+                if !event.spans.contains(&said) {
+                    event.spans.push(said);
+                }
+            }
+            event.medications.push(medication.id.clone());
+        }
+    }
+    events.sort_by(|a, b| a.day.total_cmp(&b.day));
+    for (n, event) in events.iter_mut().enumerate() {
+        event.id = format!("t{}", n + 1);
+        event.spans.sort_by_key(|s| s.start);
+    }
+    events
+}
+
+/// The event of the timeline at `start`, made on first use; `None` when `start` is not a duration.
+fn event_at<'e>(events: &'e mut Vec<analysis::TimelineEvent>, start: &str) -> Option<&'e mut analysis::TimelineEvent> {
+    let found = match events.iter().position(|e| e.start == start) {
+        Some(found) => found,
+        None => {
+            events.push(analysis::TimelineEvent {
+                id: String::new(),
+                start: start.to_owned(),
+                day: crate::annotate::time::iso_days(start)?,
+                approximate: false,
+                spans: Vec::new(),
+                entities: Vec::new(),
+                medications: Vec::new(),
+            });
+            events.len() - 1
+        }
+    };
+    Some(&mut events[found])
 }
 
 /// Flags every number whose reading the document's convention does not settle.
@@ -347,6 +422,15 @@ impl Engine {
                     section: doc.section_at(mention.span.start),
                     fragments: (!mention.fragments.is_empty())
                         .then(|| mention.fragments.iter().map(|&f| span(f)).collect()),
+                    timing: doc.mention_times.get(n).copied().flatten().map(|t| {
+                        let time = &doc.times[t];
+                        analysis::Timing {
+                            start: time.start.clone(),
+                            duration: time.duration.clone(),
+                            approximate: time.approximate,
+                            span: span(time_span(doc, time)),
+                        }
+                    }),
                 }
             })
             .collect();
@@ -357,7 +441,7 @@ impl Engine {
             .iter()
             .map(|w| analysis::Warning { kind: w.kind.to_owned(), message: w.message.clone(), span: w.span.map(span) })
             .collect();
-        Analysis {
+        let mut analysis = Analysis {
             schema: analysis::SCHEMA_VERSION,
             casus_version: env!("CARGO_PKG_VERSION").to_owned(),
             language: options.language.code().to_owned(),
@@ -372,8 +456,11 @@ impl Engine {
             diagnoses: self.stated_diagnoses(doc, &span),
             scores: Vec::new(),
             differential: Vec::new(),
+            timeline: Vec::new(),
             warnings,
-        }
+        };
+        analysis.timeline = timeline(doc, &analysis, &span);
+        analysis
     }
 
     /// The contract's medications of a document.

@@ -45,6 +45,7 @@ fn entity(text: &str, entity_type: EntityType, needle: &str, assertion: Assertio
         assertion,
         section: None,
         fragments: None,
+        timing: None,
     }
 }
 

@@ -52,6 +52,7 @@ fn entity(text: &str, entity_type: EntityType, needle: &str) -> Entity {
         assertion: Assertion::default(),
         section: None,
         fragments: None,
+        timing: None,
     }
 }
 

@@ -246,3 +246,23 @@ fn the_text_summary_lists_medications_and_microbiology() {
     let microbiology = summary.split("\nMicrobiology\n").nth(1).expect("a microbiology section");
     assert!(microbiology.starts_with("  Escherichia coli · blood · positive\n  Escherichia coli · abscess · positive"));
 }
+
+#[test]
+fn the_presenting_symptoms_began_about_two_weeks_before_and_the_injections_ten_days_before() {
+    let text = seed();
+    let analysis = analyze(false);
+    for symptom in ["dureri abdominale", "dureri lombare", "greață", "vărsături"] {
+        let entity = analysis.entities.iter().find(|e| e.text == symptom).unwrap();
+        let timing = entity.timing.as_ref().unwrap_or_else(|| panic!("{symptom} is undated"));
+        assert_eq!((timing.start.as_str(), timing.duration.as_deref()), ("-P2W", Some("P2W")), "{symptom}");
+        assert!(timing.approximate, "{symptom}: \"de aproximativ două săptămâni\" is approximate");
+        assert_eq!(quote(&text, timing.span), "de aproximativ două săptămâni de evoluție");
+    }
+    let days: Vec<(f64, usize, usize)> =
+        analysis.timeline.iter().map(|e| (e.day, e.entities.len(), e.medications.len())).collect();
+    assert_eq!(days[0].0, -14.0);
+    assert!(days[0].1 >= 4, "{days:?}");
+    assert_eq!(days[1], (-10.0, 0, 2), "diclofenac and dexamethasone, ten days before");
+    assert_eq!(days[2].0, 0.0, "presentation is on every timeline");
+    assert_eq!(quote(&text, analysis.timeline[1].spans[0]), "cu 10 zile înainte");
+}

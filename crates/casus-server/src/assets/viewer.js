@@ -246,32 +246,19 @@ function renderMicrobiology(list) {
   panel("microbiology", el("table", {}, head, rows));
 }
 
-/** An ISO 8601 duration (`-P10D`, `PT6H`, `P2W`) in days, or null. */
-function durationDays(iso) {
-  const m = /^([-+])?P(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/.exec(iso || "");
-  if (!m || iso.replace(/^[-+]/, "") === "P") return null;
-  const n = (i) => (m[i] ? parseFloat(m[i].replace(",", ".")) : 0);
-  const days = n(2) * 365.25 + n(3) * 30.44 + n(4) * 7 + n(5) + n(6) / 24 + n(7) / 1440 + n(8) / 86400;
-  return m[1] === "-" ? -days : days;
-}
-
-/** Everything in the analysis that has a time relative to presentation. */
+/** The events of the case timeline that date something, each with what it dates, oldest first. */
 function timedItems(analysis) {
-  const items = [];
-  for (const m of analysis.medications) {
-    const days = durationDays(m.time);
-    if (days === null) continue;
-    const e = entityById(analysis, m.entity);
-    items.push({ days, label: e ? e.concept.label : m.entity, span: e ? e.span : null });
-  }
-  for (const list of [analysis.entities, analysis.measurements, analysis.diagnoses, analysis.microbiology]) {
-    for (const item of list || []) {
-      const days = durationDays(item.time);
-      if (days === null) continue;
-      items.push({ days, label: (item.concept || item.organism || {}).label || item.text, span: item.span });
-    }
-  }
-  return items.sort((a, b) => a.days - b.days);
+  const text = (id) => { const e = entityById(analysis, id); return e ? e.text : null; };
+  const drug = (id) => { const m = analysis.medications.find((x) => x.id === id); return m ? text(m.entity) : null; };
+  return (analysis.timeline || [])
+    .map((event) => {
+      const names = [...event.entities.map(text), ...event.medications.map(drug)].filter(Boolean);
+      const label = (event.approximate ? "~ " : "") + names.join(", ");
+      const first = entityById(analysis, event.entities[0]);
+      const span = event.spans[0] || (first ? first.span : null);
+      return { days: event.day, label: label.length > 70 ? label.slice(0, 69) + "…" : label, span, count: names.length };
+    })
+    .filter((item) => item.count > 0);
 }
 
 function renderTimeline(analysis) {

@@ -7,3 +7,4 @@ pub mod medication;
 pub mod microbiology;
 pub mod patient;
 pub mod time;
+pub mod timing;

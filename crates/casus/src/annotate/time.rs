@@ -4,7 +4,11 @@
 //! (`data/ro/numbers.tsv`, read by `text::numbers`).
 //!
 //! The readers here work on a token range of a document and return ISO 8601 durations, so any
-//! stage (medications today, findings later) can ask "is there a time at this token?".
+//! stage can ask "is there a time at this token?": medications read their clause with them, and
+//! [`expression_at`](TimeReader::expression_at) reads every kind of expression for the finding
+//! times of `annotate::timing`: onsets ("febră de 3 zile": began −P3D, lasting P3D), times
+//! after presentation ("după 3 zile": P3D) and ages at onset ("la vârsta de 30 de ani").
+//! An amount after "aproximativ", "circa", … is approximate.
 
 use std::ops::Range;
 
@@ -26,9 +30,72 @@ pub fn keys(doc: &Doc<'_>) -> Vec<String> {
 pub struct Amount {
     pub value: f64,
     pub unit: TimeUnit,
+    /// Said approximately: "aproximativ două săptămâni".
+    pub approximate: bool,
+}
+
+/// Days in a unit of time: a month is a twelfth of the Julian year (30.4375 days) and a year the
+/// Julian year (365.25 days), the conventions of ISO 8601 arithmetic without a calendar.
+fn unit_days(unit: TimeUnit) -> f64 {
+    match unit {
+        TimeUnit::Minute => 1.0 / 1440.0,
+        TimeUnit::Hour => 1.0 / 24.0,
+        TimeUnit::Day => 1.0,
+        TimeUnit::Week => 7.0,
+        TimeUnit::Month => 365.25 / 12.0,
+        TimeUnit::Year => 365.25,
+    }
+}
+
+/// The days of an ISO 8601 duration as this module writes them (`-P10D`, `PT48H`, `P2W`,
+/// `P0D`): one number and one designator, negative for the past.
+pub fn iso_days(iso: &str) -> Option<f64> {
+    let (sign, rest) = match iso.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, iso),
+    };
+    let rest = rest.strip_prefix('P')?;
+    let (clock, rest) = match rest.strip_prefix('T') {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    let designator = rest.chars().last()?;
+    let value: f64 = rest[..rest.len() - designator.len_utf8()].parse().ok()?;
+    let unit = match (clock, designator) {
+        (true, 'M') => TimeUnit::Minute,
+        (true, 'H') => TimeUnit::Hour,
+        (false, 'D') => TimeUnit::Day,
+        (false, 'W') => TimeUnit::Week,
+        (false, 'M') => TimeUnit::Month,
+        (false, 'Y') => TimeUnit::Year,
+        _ => return None,
+    };
+    Some(sign * value * unit_days(unit))
+}
+
+/// Where the text says when something happened, relative to presentation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeExpression {
+    /// The tokens of the expression.
+    pub tokens: Range<usize>,
+    /// When it happened or began, ISO 8601 from presentation: `-P2W`, `P0D`, `P3D`.
+    pub start: String,
+    /// The same in days, negative before presentation.
+    pub day: f64,
+    /// For an onset, how long the finding had lasted at presentation (`P2W`).
+    pub duration: Option<String>,
+    pub approximate: bool,
+    /// Counted forward from presentation ("după 3 zile"): it means the stay in hospital, so the
+    /// history section, whose clock is the illness before it, does not read it.
+    pub forward: bool,
 }
 
 impl Amount {
+    /// The amount in days.
+    pub fn days(&self) -> f64 {
+        self.value * unit_days(self.unit)
+    }
+
     /// The amount as an ISO 8601 duration (`P10D`, `P6W`, `PT8H`), negative (`-P10D`) for the past.
     pub fn iso(&self, past: bool) -> String {
         let value =
@@ -59,10 +126,15 @@ pub struct TimeReader<'a, 'd, 't> {
 }
 
 impl TimeReader<'_, '_, '_> {
-    /// An amount starting at token `at` and ending before `end`: a number (digits or words), an
-    /// optional "de" ("20 de zile") and a unit of time. Returns it and the token after it.
+    /// An amount starting at token `at` and ending before `end`: an optional word that makes it
+    /// approximate ("aproximativ"), a number (digits or words), an optional "de" ("20 de zile")
+    /// and a unit of time. Returns it and the token after it.
     pub fn amount_at(&self, at: usize, end: usize) -> Option<(Amount, usize)> {
         let doc = self.doc;
+        let (approximate, at) = match self.phrase_at(at, end, |w| *w == TimeWord::Approximate) {
+            Some((len, _)) => (true, at + len),
+            None => (false, at),
+        };
         if at >= end {
             return None;
         }
@@ -79,11 +151,11 @@ impl TimeReader<'_, '_, '_> {
             next += 1;
         }
         let unit = *self.words.units.get(self.keys.get(next).filter(|_| next < end)?)?;
-        Some((Amount { value, unit }, next + 1))
+        Some((Amount { value, unit, approximate }, next + 1))
     }
 
     /// The longest time phrase of `kind` at token `at`, as its length in tokens.
-    fn phrase_at(&self, at: usize, end: usize, accept: impl Fn(&TimeWord) -> bool) -> Option<(usize, &TimeWord)> {
+    pub fn phrase_at(&self, at: usize, end: usize, accept: impl Fn(&TimeWord) -> bool) -> Option<(usize, &TimeWord)> {
         self.words.phrases.matches_at(|i| self.keys[i].as_str(), at, end).find(|(_, word)| accept(word))
     }
 
@@ -104,6 +176,47 @@ impl TimeReader<'_, '_, '_> {
         let (amount, after) = self.amount_at(start, end)?;
         let (len, _) = self.phrase_at(after, end, |w| *w == TimeWord::AgoClose)?;
         Some((amount.iso(true), at..after + len))
+    }
+
+    /// Any time expression starting at token `at`: a time relative to presentation (see
+    /// [`relative_at`](Self::relative_at)), an onset ("febră de 3 zile" began `-P3D` and lasted
+    /// `P3D`; not after a person word, where "de 47 de ani" is an age), a time after presentation
+    /// of at least a day ("după 3 zile", "la 48 de ore"; a shorter one is still day 0, and "la 8
+    /// ore" is more often a dosing interval) or an age at onset, which needs the patient's age in
+    /// years.
+    pub fn expression_at(&self, at: usize, end: usize, age_years: Option<u32>) -> Option<TimeExpression> {
+        let expression = |tokens: Range<usize>, start: String, duration: Option<String>, approximate, forward| {
+            let day = iso_days(&start)?;
+            Some(TimeExpression { tokens, start, day, duration, approximate, forward })
+        };
+        if let Some((start, tokens)) = self.relative_at(at, end) {
+            let approximate = tokens.clone().any(|i| self.phrase_at(i, end, |w| *w == TimeWord::Approximate).is_some());
+            return expression(tokens, start, None, approximate, false);
+        }
+        let (len, word) =
+            self.phrase_at(at, end, |w| matches!(w, TimeWord::OnsetOpen | TimeWord::After | TimeWord::AgeAt))?;
+        let (amount, after) = self.amount_at(at + len, end)?;
+        match word {
+            TimeWord::OnsetOpen => {
+                let after_person = at > 0 && self.phrase_at(at - 1, at, |w| *w == TimeWord::AgeWord).is_some();
+                if after_person {
+                    return None;
+                }
+                let close = self.phrase_at(after, end, |w| *w == TimeWord::OnsetClose).map_or(0, |(len, _)| len);
+                let tokens = at..after + close;
+                expression(tokens, amount.iso(true), Some(amount.iso(false)), amount.approximate, false)
+            }
+            TimeWord::After if amount.days() >= 1.0 => {
+                expression(at..after, amount.iso(false), None, amount.approximate, true)
+            }
+            TimeWord::AgeAt if amount.unit == TimeUnit::Year => {
+                let age = f64::from(age_years?);
+                (amount.value <= age).then_some(())?;
+                let ago = Amount { value: age - amount.value, ..amount };
+                expression(at..after, ago.iso(true), None, amount.approximate, false)
+            }
+            _ => None,
+        }
     }
 
     /// A duration starting at token `at`: "timp de 6 săptămâni" → `P6W`.

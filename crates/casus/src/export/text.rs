@@ -81,6 +81,7 @@ pub fn render(analysis: &Analysis, text: &str) -> String {
             let _ = writeln!(out, "  {}", describe_microbiology(record));
         }
     }
+    timeline(&mut out, analysis, &quote);
     reasoning(&mut out, analysis);
 
     if !analysis.warnings.is_empty() {
@@ -90,6 +91,60 @@ pub fn render(analysis: &Analysis, text: &str) -> String {
         }
     }
     out
+}
+
+/// The dated events, oldest first, each with what the text dates there and the words that do.
+fn timeline(out: &mut String, analysis: &Analysis, quote: &impl Fn(crate::analysis::CharSpan) -> String) {
+    if analysis.timeline.iter().all(|e| e.entities.is_empty() && e.medications.is_empty()) {
+        return;
+    }
+    let _ = writeln!(out, "\nTimeline (day 0: presentation)");
+    let entity_text = |id: &String| analysis.entities.iter().find(|e| &e.id == id).map(|e| e.text.clone());
+    let drug_text = |id: &String| {
+        let medication = analysis.medications.iter().find(|m| &m.id == id)?;
+        entity_text(&medication.entity)
+    };
+    for event in &analysis.timeline {
+        let what: Vec<String> = event
+            .entities
+            .iter()
+            .filter_map(entity_text)
+            .chain(event.medications.iter().filter_map(drug_text))
+            .collect();
+        let when = format!("{}{}", if event.approximate { "~" } else { "" }, relative_time(&event.start));
+        let said: Vec<String> = event.spans.iter().map(|&s| format!("\"{}\"", quote(s))).collect();
+        let said = if said.is_empty() { String::new() } else { format!(" ({})", said.join(", ")) };
+        let what = if what.is_empty() { "-".to_owned() } else { what.join("; ") };
+        let _ = writeln!(out, "  {when:<22} {what}{said}");
+    }
+}
+
+/// An ISO 8601 duration from presentation in words: `-P2W` "2 weeks before", `P0D` "presentation".
+fn relative_time(iso: &str) -> String {
+    let (past, body) = match iso.strip_prefix('-') {
+        Some(body) => (true, body),
+        None => (false, iso),
+    };
+    let body = body.trim_start_matches('P');
+    let (clock, body) = match body.strip_prefix('T') {
+        Some(body) => (true, body),
+        None => (false, body),
+    };
+    let Some(designator) = body.chars().last() else { return iso.to_owned() };
+    let amount = &body[..body.len() - designator.len_utf8()];
+    if amount.parse::<f64>().is_ok_and(|v| v == 0.0) {
+        return "presentation".to_owned();
+    }
+    let unit = match (clock, designator) {
+        (true, 'M') => "min",
+        (true, 'H') => "h",
+        (false, 'D') => "d",
+        (false, 'W') => "wk",
+        (false, 'M') => "mo",
+        (false, 'Y') => "y",
+        _ => return iso.to_owned(),
+    };
+    format!("{amount} {unit} {}", if past { "before" } else { "after" })
 }
 
 /// One medication: the drug as written, then what is known of its use, in a fixed order.

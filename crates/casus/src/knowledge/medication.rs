@@ -111,9 +111,24 @@ pub enum TimeWord {
     AgoBefore,
     AgoOpen,
     AgoClose,
-    /// The time of presentation; the ISO duration written for it.
+    /// The time of presentation, or a day counted from it ("a doua zi"); the ISO duration
+    /// written for it.
     Anchor(String),
     Duration,
+    /// Opens an amount for which a finding has lasted up to presentation: "febră de 3 zile".
+    OnsetOpen,
+    /// May close such an amount: "de două săptămâni de evoluție".
+    OnsetClose,
+    /// Opens an amount after presentation: "după 3 zile", "la 48 de ore".
+    After,
+    /// Opens an age in years at which something happened: "la vârsta de 30 de ani".
+    AgeAt,
+    /// Makes the amount that follows approximate: "aproximativ", "circa".
+    Approximate,
+    /// Ends the clause a time expression governs: "iar", "dar", "ulterior", ";".
+    Boundary,
+    /// A person word after which "de N ani" is an age: "bărbat de 47 de ani".
+    AgeWord,
 }
 
 /// The words of `data/ro/time.tsv`.
@@ -231,6 +246,13 @@ pub fn parse_time(text: &str, rules: &TokenRules) -> Result<TimeWords, Knowledge
             "ago_close" => TimeWord::AgoClose,
             "anchor" => TimeWord::Anchor(value.to_owned()),
             "duration" => TimeWord::Duration,
+            "onset_open" => TimeWord::OnsetOpen,
+            "onset_close" => TimeWord::OnsetClose,
+            "after" => TimeWord::After,
+            "age_at" => TimeWord::AgeAt,
+            "approximate" => TimeWord::Approximate,
+            "boundary" => TimeWord::Boundary,
+            "age_word" => TimeWord::AgeWord,
             other => return Err(table.error(row, format!("unknown kind {other:?}"))),
         };
         phrases.push((stemmed(text, rules), word));
