@@ -198,6 +198,24 @@ def full_panels(base, seed, analysis, profile, screenshot):
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def html_report(casus, profile):
+    """`casus analyze --format html`: one file that draws its analysis offline, without a server."""
+    folder = tempfile.mkdtemp(prefix="casus-report-")
+    page = os.path.join(folder, "seed.html")
+    with open(page, "wb") as out:
+        subprocess.run([casus, "analyze", SEED, "--format", "html"], stdout=out, check=True)
+    dom = Dom()
+    dom.feed(chromium(["--dump-dom"], f"file://{page}#lang=en", profile))
+    check(dom.find(lambda e: e["tag"] == "body")[0]["attrs"].get("data-state") == "analysed", "report: the page drew its embedded analysis")
+    check("hidden" in dom.by_id("input-area")["attrs"], "report: no input area (a report does not analyse again)")
+    spans = dom.find(lambda e: "ent" in dom.classes(e) and e["attrs"].get("data-start") is not None)
+    check(len(spans) >= 40, f"report: the text carries highlights ({len(spans)})")
+    check("R65.21" in panel_text(dom, "diagnoses") and "Heart rate" in panel_text(dom, "measurements"), "report: diagnoses and vitals panels")
+    days = sorted(float(e["attrs"]["data-days"]) for e in dom.find(lambda e: e["tag"] == "g" and "data-days" in e["attrs"]))
+    check(days == [-14.0, -10.0], f"report: the timeline ({days})")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--casus", default=os.path.join(ROOT, "target", "release", "casus"))
@@ -259,6 +277,7 @@ def main():
         check(not blind_spans, "blind: the stated 'Șoc septic' is not highlighted")
         check("R65.21" not in panel_text(blind, "codes"), "blind: R65.21 (stated only in the diagnosis) is not coded")
 
+        html_report(args.casus, profile)
         full_panels(base, seed, analysis, profile, os.path.join(os.path.dirname(args.screenshot), "viewer-full.png"))
 
         os.makedirs(os.path.dirname(args.screenshot), exist_ok=True)

@@ -32,7 +32,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Analyse one case report and print the analysis.
-    #[command(after_help = "Example:\n  casus analyze corpus/dev/seed-septic-shock.txt --format json > seed.json")]
+    #[command(
+        after_help = "Examples:\n  casus analyze corpus/dev/seed-septic-shock.txt --format json > seed.json\n  casus analyze corpus/dev/seed-septic-shock.txt --format html > seed.html   (opens in any browser, offline)"
+    )]
     Analyze {
         /// The case report, UTF-8 text; `-` or nothing reads standard input.
         file: Option<PathBuf>,
@@ -151,6 +153,8 @@ enum AnalyzeFormat {
     Text,
     Json,
     Fhir,
+    /// One self-contained HTML page: the viewer with this analysis drawn, no server needed.
+    Html,
 }
 
 /// How each document is read: the options every analysing command shares.
@@ -211,6 +215,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     // Valid UTF-8 by now: analyze_bytes checked it.
                     let text = std::str::from_utf8(&bytes).unwrap_or_default();
                     casus::export::text::render(&analysis, text)
+                }
+                AnalyzeFormat::Html => {
+                    let text = std::str::from_utf8(&bytes).unwrap_or_default();
+                    casus_server::report(text, &analysis, &casus::reason::codes::rank(&analysis))
                 }
             };
             write_stdout(&rendered)

@@ -171,3 +171,20 @@ fn a_bad_knowledge_file_is_named_with_its_line() {
     let message = stderr(&output);
     assert!(message.contains("bad.tsv:2") && message.contains("weird_type"), "{message}");
 }
+
+#[test]
+fn an_html_report_is_one_self_contained_page_with_its_analysis_embedded() {
+    let text = "Pacient de 50 de ani cu febră de 3 zile. Nota </script><b>nu e cod</b>.";
+    let output = casus(&["analyze", "-", "--format", "html"], Some(text.as_bytes()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(!page.contains("/assets/"), "every asset is inlined: the page needs no server");
+    let open = r#"<script type="application/json" id="casus-report">"#;
+    let start = page.find(open).unwrap() + open.len();
+    let end = start + page[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+    assert_eq!(data["text"], text, "the text survives embedding whole, markup and all");
+    assert_eq!(data["analysis"]["patient"]["age"]["value"], 50);
+    assert!(data["codes"].is_array());
+}

@@ -30,6 +30,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 pub use metrics::Metrics;
+pub use viewer::report;
 
 /// How the server runs.
 #[derive(Debug, Clone)]

@@ -410,8 +410,24 @@ function readFile(file) {
   reader.readAsText(file, "utf-8");
 }
 
+/** A report page (`casus analyze --format html`) carries its analysis: draw it, analyse nothing. */
+function showReport(node) {
+  last = JSON.parse(node.textContent);
+  $("input-area").hidden = true;
+  $("blind").closest("label").hidden = true;
+  render();
+  document.body.dataset.state = "analysed";
+}
+
 function init() {
   const params = new URLSearchParams(location.hash.slice(1));
+  const report = document.getElementById("casus-report");
+  if (report) {
+    for (const button of document.querySelectorAll(".langs button")) button.addEventListener("click", () => setLang(button.dataset.lang));
+    setLang(params.get("lang") || "ro");
+    showReport(report);
+    return;
+  }
   $("analyze").addEventListener("click", analyze);
   $("blind").addEventListener("change", () => { if ($("input").value.trim()) analyze(); });
   for (const button of document.querySelectorAll(".langs button")) button.addEventListener("click", () => setLang(button.dataset.lang));
