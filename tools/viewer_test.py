@@ -249,6 +249,8 @@ def main():
         rows = dom.find(lambda e: e["tag"] == "tr" and e["attrs"].get("data-kind") in ("vital", "lab"))
         check(len(rows) >= 5, f"vitals and labs table has rows ({len(rows)})")
         check("Heart rate" in panel_text(dom, "measurements"), "heart rate in the vitals panel")
+        parts = [e["text"] for e in dom.find(lambda e: e["tag"] == "tr" and "component" in dom.classes(e))]
+        check(any("Systolic" in p and "80" in p and "L" in p for p in parts), f"blood pressure shows its flagged components ({parts})")
         check(bool(dom.find(lambda e: e["tag"] == "svg" and "timeline" in dom.classes(e))), "the timeline is an SVG")
         days = sorted(float(e["attrs"]["data-days"]) for e in dom.find(lambda e: e["tag"] == "g" and "data-days" in e["attrs"]))
         check(days == [-14.0, -10.0], f"seed timeline: symptoms two weeks before, injections ten days before ({days})")

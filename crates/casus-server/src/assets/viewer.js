@@ -211,11 +211,15 @@ function reference(r) {
 function renderMeasurements(list) {
   if (!list.length) return panel("measurements", none());
   const head = el("tr", {}, ...["name", "value", "flag", "reference"].map((k) => el("th", {}, t(k))));
-  const rows = list.map((m) => {
+  const flagOf = (m) => (m.interpretation ? el("span", { class: `flag f-${m.interpretation}`, title: m.interpretation }, FLAGS[m.interpretation]) : "");
+  const rows = list.flatMap((m) => {
     let value = m.value !== null ? `${m.value}${m.unit ? " " + m.unit : ""}` : m.result || m.text;
     if (m.normalized && m.unit !== m.normalized.unit) value += ` (= ${m.normalized.value} ${m.normalized.unit})`;
-    const flag = m.interpretation ? el("span", { class: `flag f-${m.interpretation}`, title: m.interpretation }, FLAGS[m.interpretation]) : "";
-    return el("tr", { "data-kind": m.kind }, el("td", {}, jump(m.concept.label, m.span)), el("td", {}, value), el("td", {}, flag), el("td", {}, reference(m.reference)));
+    const row = el("tr", { "data-kind": m.kind }, el("td", {}, jump(m.concept.label, m.span)), el("td", {}, value), el("td", {}, flagOf(m)), el("td", {}, reference(m.reference)));
+    // A ratio such as blood pressure is read as its components, each flagged against its own range.
+    const parts = (m.components || []).map((c) => el("tr", { class: "component", "data-kind": m.kind },
+      el("td", {}, "↳ " + c.concept.label), el("td", {}, `${c.value} ${c.unit || ""}`), el("td", {}, flagOf(c)), el("td", {}, reference(c.reference))));
+    return [row, ...parts];
   });
   panel("measurements", el("table", {}, head, rows));
 }
