@@ -6,6 +6,7 @@ use crate::text::normalize::Views;
 use crate::text::numbers::Convention;
 use crate::text::sections::DocSection;
 use crate::text::sentences::Sentence;
+use crate::text::stem::stem;
 use crate::text::tokenize::Token;
 
 /// One document and its annotations. Stages fill it in order; none reaches back to change what
@@ -36,6 +37,8 @@ pub struct Doc<'t> {
     pub medications: Vec<DocMedication>,
     /// Cultures and isolates.
     pub microbiology: Vec<DocMicrobiology>,
+    /// The match stem of every token (see [`Doc::stems`]), made on first use.
+    pub stems: std::cell::OnceCell<Vec<String>>,
     /// The time expressions that hold a finding (`annotate::timing`), in text order.
     pub times: Vec<crate::annotate::time::TimeExpression>,
     /// For each mention, the index into `times` of the expression that dates it.
@@ -204,6 +207,12 @@ pub struct DocWarning {
 }
 
 impl Doc<'_> {
+    /// The match stem of every token, as the word tables of the annotators key their phrases
+    /// (`knowledge::medication::stemmed`): computed once per document, for all of them.
+    pub fn stems(&self) -> &[String] {
+        self.stems.get_or_init(|| (0..self.tokens.len()).map(|i| stem(self.plain(i)).into_owned()).collect())
+    }
+
     /// The plain (case- and diacritic-folded) form of token `i`.
     pub fn plain(&self, i: usize) -> &str {
         self.views.plain.slice(self.tokens[i].span)

@@ -189,6 +189,7 @@ impl Engine {
             diagnoses: Vec::new(),
             medications: Vec::new(),
             microbiology: Vec::new(),
+            stems: Default::default(),
             times: Vec::new(),
             mention_times: Vec::new(),
             warnings: Vec::new(),

@@ -27,7 +27,7 @@ use std::ops::Range;
 use rustc_hash::FxHashSet;
 
 use crate::analysis::{EntityType, Experiencer, SectionKind};
-use crate::annotate::time::{self, TimeReader};
+use crate::annotate::time::TimeReader;
 use crate::doc::{Doc, DocMedication};
 use crate::knowledge::medication::{MedicationStatus, MedicationWords, TimeUnit};
 use crate::knowledge::Knowledge;
@@ -60,12 +60,12 @@ struct Reader<'a, 'd, 't> {
 
 /// Finds the medications of `doc` (run after context and microbiology).
 pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
-    let keys = time::keys(doc);
+    let keys = doc.stems();
     let reader = Reader {
         doc,
-        keys: &keys,
+        keys,
         words: &knowledge.medication_words,
-        time: TimeReader { doc, keys: &keys, words: &knowledge.time_words, numbers: &knowledge.number_words },
+        time: TimeReader { doc, keys, words: &knowledge.time_words, numbers: &knowledge.number_words },
     };
     let tested: FxHashSet<usize> = doc.microbiology.iter().flat_map(|m| m.tested_drugs.iter().copied()).collect();
     let drugs: Vec<usize> = (0..doc.mentions.len())

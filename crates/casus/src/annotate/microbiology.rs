@@ -15,7 +15,6 @@
 use std::ops::Range;
 
 use crate::analysis::{EntityType, SectionKind};
-use crate::annotate::time;
 use crate::doc::{Doc, DocMicrobiology};
 use crate::knowledge::medication::MicrobiologyWord;
 use crate::knowledge::Knowledge;
@@ -31,7 +30,7 @@ struct Specimen {
 
 /// Finds the cultures and isolates of `doc`.
 pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
-    let keys = time::keys(doc);
+    let keys = doc.stems();
     let words = &knowledge.microbiology_words;
     let entity_type = |m: usize| knowledge.concepts[doc.mentions[m].concept as usize].concept_type.entity_type();
     let mut records = Vec::new();

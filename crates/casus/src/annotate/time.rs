@@ -236,10 +236,9 @@ mod tests {
     fn read(text: &str) -> (Option<String>, Option<String>) {
         let engine = Engine::new().unwrap();
         let doc = engine.text_layer(text, &Options::default()).unwrap();
-        let keys = keys(&doc);
         let knowledge = engine.knowledge();
         let reader =
-            TimeReader { doc: &doc, keys: &keys, words: &knowledge.time_words, numbers: &knowledge.number_words };
+            TimeReader { doc: &doc, keys: doc.stems(), words: &knowledge.time_words, numbers: &knowledge.number_words };
         let end = doc.tokens.len();
         let relative = (0..end).find_map(|i| reader.relative_at(i, end)).map(|(iso, _)| iso);
         let duration = (0..end).find_map(|i| reader.duration_at(i, end)).map(|(iso, _)| iso);

@@ -20,15 +20,15 @@
 //! say when, and guessing from the section would be wrong as often as right.
 
 use crate::analysis::{AgeUnit, EntityType, SectionKind};
-use crate::annotate::time::{self, TimeExpression, TimeReader};
+use crate::annotate::time::{TimeExpression, TimeReader};
 use crate::doc::Doc;
 use crate::knowledge::medication::TimeWord;
 use crate::knowledge::Knowledge;
 
 /// Reads the time expressions of `doc` and dates its mentions (run after patient and concepts).
 pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
-    let keys = time::keys(doc);
-    let reader = TimeReader { doc, keys: &keys, words: &knowledge.time_words, numbers: &knowledge.number_words };
+    let keys = doc.stems();
+    let reader = TimeReader { doc, keys, words: &knowledge.time_words, numbers: &knowledge.number_words };
     let age_years = doc.patient.age.filter(|&(_, unit, _)| unit == AgeUnit::Year).map(|(value, _, _)| value);
     let age_span = doc.patient.age.map(|(_, _, span)| span);
     let coordination = &knowledge.medication_words.coord;
