@@ -122,6 +122,9 @@ pub enum StatedCode {
     Concept(u32),
     /// An organism as the cause of a disease classified elsewhere (index into the agent table).
     Agent(usize),
+    /// A code of the coding tables that no concept carries: a refinement of a concept's code or
+    /// the adverse effect of a drug (index into `DiagnosisCoder::code`).
+    Code(usize),
 }
 
 /// The part a condition plays in the diagnosis.

@@ -362,6 +362,12 @@ impl Engine {
                             codes,
                         }
                     }
+                    StatedCode::Code(n) => {
+                        let code = self.diagnoses.code(n);
+                        let mut codes = analysis::Codes::new();
+                        codes.insert("icd10cm".to_owned(), vec![code.icd10cm.clone()]);
+                        analysis::Concept { id: code.concept.clone(), label: code.label.clone(), codes }
+                    }
                 };
                 analysis::Diagnosis {
                     id: String::new(),

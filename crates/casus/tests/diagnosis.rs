@@ -90,3 +90,96 @@ fn a_combination_may_keep_its_qualifying_condition() {
     assert_eq!(codes(&found), ["D50.0", "N92.0"]);
     assert_eq!(found[0].due_to, [found[1].id.clone()]);
 }
+
+#[test]
+fn a_side_and_a_site_refine_the_code() {
+    let found = diagnoses("Diagnostic: Sarcină ectopică tubară stângă.", &Options::default());
+    assert_eq!(codes(&found), ["O00.102"]);
+    let text = "Diagnostic: AVC ischemic în teritoriul arterei cerebrale medii drepte, de etiologie cardioembolică.";
+    assert_eq!(codes(&diagnoses(text, &Options::default())), ["I63.411"]);
+    let text = "Diagnostic: Adenocarcinom pulmonar al lobului inferior stâng.";
+    assert_eq!(codes(&diagnoses(text, &Options::default())), ["C34.32"]);
+}
+
+#[test]
+fn a_qualifier_belongs_to_the_condition_it_follows() {
+    // "bilateral" is the embolism's; the thrombosis is of the left femoral vein.
+    let text = "Diagnostic: Trombembolism pulmonar bilateral, secundar trombozei venoase profunde femurale stângi.";
+    let found = diagnoses(text, &Options::default());
+    find(&found, "I82.412");
+    assert!(!codes(&found).contains(&"I82.413"), "{:?}", codes(&found));
+}
+
+#[test]
+fn acuity_refines_a_chronic_failure() {
+    let text = "Diagnostic: Insuficiență cardiacă cronică cu fracție de ejecție redusă, acut decompensată.";
+    assert_eq!(codes(&diagnoses(text, &Options::default())), ["I50.23"]);
+}
+
+#[test]
+fn a_refinement_absorbs_the_condition_its_code_includes() {
+    // K35.30 names the localized peritonitis, whose own word ("localizată") qualifies it.
+    let text = "Diagnostic: Apendicită acută flegmonoasă cu peritonită localizată, fără perforație.";
+    assert_eq!(codes(&diagnoses(text, &Options::default())), ["K35.30"]);
+}
+
+#[test]
+fn the_intent_of_a_poisoning_is_coded_and_the_suicide_attempt_is_part_of_it() {
+    let text = "Diagnostic: Intoxicație acută voluntară cu paracetamol (tentativă de suicid).";
+    assert_eq!(codes(&diagnoses(text, &Options::default())), ["T39.1X2A"]);
+    let text = "Diagnostic: Intoxicație cu cocaină, în scop suicidar.";
+    assert_eq!(codes(&diagnoses(text, &Options::default())), ["T40.5X2A"]);
+    let text = "Diagnostic: Intoxicație acută cu paracetamol.";
+    assert_eq!(codes(&diagnoses(text, &Options::default())), ["T39.1X1A"], "accidental when not stated");
+}
+
+#[test]
+fn a_drug_that_caused_a_condition_is_coded_as_its_adverse_effect() {
+    let text = "Diagnostic: Hipoglicemie severă indusă de gliclazidă, la un pacient cu diabet zaharat tip 2 \
+                și boală cronică de rinichi stadiul 4.";
+    let found = diagnoses(text, &Options::default());
+    // One combined code for each complication of the diabetes, then the stage and the drug.
+    assert_eq!(codes(&found), ["E11.649", "N18.4", "E11.22", "T38.3X5A"]);
+    assert_eq!(find(&found, "E11.649").role, "principal");
+    // A cause link reaches the drug through the treatment that names it; without a diabetes the
+    // hypoglycaemia is the drug-induced one.
+    let found = diagnoses("Diagnostic: Hipoglicemie severă indusă de tratamentul cu gliclazidă.", &Options::default());
+    assert_eq!(codes(&found), ["E16.0", "T38.3X5A"]);
+    // A drug taken in a poisoning is not an adverse effect.
+    let found = diagnoses("Diagnostic: Intoxicație cu paracetamol.", &Options::default());
+    assert!(!codes(&found).contains(&"T39.1X5A"), "{:?}", codes(&found));
+}
+
+#[test]
+fn weeks_of_gestation_give_the_trimester() {
+    let text = "Diagnostic: Preeclampsie severă cu debut precoce, la o sarcină de 33 de săptămâni.";
+    assert_eq!(codes(&diagnoses(text, &Options::default())), ["O14.13"]);
+    let text = "Diagnostic: Preeclampsie severă la 20 de săptămâni.";
+    assert_eq!(codes(&diagnoses(text, &Options::default())), ["O14.12"]);
+}
+
+#[test]
+fn a_word_that_only_qualifies_is_not_a_second_condition() {
+    let found = diagnoses("Diagnostic: Colecistită acută litiazică flegmonoasă.", &Options::default());
+    assert_eq!(codes(&found), ["K80.00"]);
+}
+
+#[test]
+fn every_code_of_the_coding_tables_is_in_the_shipped_table() {
+    let table = std::fs::read_to_string(common::root().join("data/icd10cm/codes.tsv")).unwrap();
+    let known: std::collections::HashSet<&str> = table.lines().filter_map(|l| l.split('\t').next()).collect();
+    let knowledge = casus::knowledge::Knowledge::embedded().unwrap();
+    let codes: Vec<(&str, &str)> = knowledge.coding.icd10cm_codes().collect();
+    assert!(codes.len() > 100, "the tables write codes");
+    let missing: Vec<_> = codes.iter().filter(|(_, code)| !known.contains(code)).collect();
+    assert!(missing.is_empty(), "codes not in data/icd10cm/codes.tsv: {missing:?}");
+}
+
+#[test]
+fn a_drug_class_is_coded_as_the_drug_the_record_names() {
+    let text = "Pacient cu gonartroză, tratat cu ibuprofen 400 mg de 3 ori pe zi.\n\
+                Diagnostic: Insuficiență renală acută agravată de AINS.";
+    find(&diagnoses(text, &Options::default()), "T39.315A");
+    let text = "Diagnostic: Insuficiență renală acută agravată de AINS.";
+    find(&diagnoses(text, &Options::default()), "T39.395A");
+}

@@ -59,6 +59,27 @@ pub struct Agent {
     pub label: String,
 }
 
+/// A more specific ICD-10-CM code for a condition stated with qualifiers (a side, a site, an
+/// acuity, an intent) or beside another condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refinement {
+    pub condition: String,
+    /// Qualifier names of `coding/qualifiers.tsv` or concept ids, all of which must hold.
+    pub requires: Vec<String>,
+    pub icd10cm: String,
+    pub label: String,
+    /// Conditions of the statement that the refined code includes and that are not coded apart.
+    pub absorbs: Vec<String>,
+}
+
+/// The ICD-10-CM code of an adverse effect of a drug in correct use (T36–T50, 6th character 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdverseEffect {
+    pub drug: String,
+    pub icd10cm: String,
+    pub label: String,
+}
+
 /// Everything the stated-diagnosis stage reads.
 #[derive(Debug, Clone, Default)]
 pub struct Coding {
@@ -68,6 +89,13 @@ pub struct Coding {
     pub agents: Vec<Agent>,
     /// ICD-10-CM categories that take an agent code beside them (B95–B97 "use additional code").
     pub agent_categories: Vec<String>,
+    /// Words that qualify a condition, with the qualifier they name ("stângă" → `left`).
+    pub qualifiers: Vec<(Phrase, String)>,
+    /// Phrases with a number (`#`) that qualify a condition when the number is in a range
+    /// ("33 de săptămâni" → `third_trimester`): phrase, qualifier, least and greatest number.
+    pub numbered_qualifiers: Vec<(Phrase, String, u32, u32)>,
+    pub refinements: Vec<Refinement>,
+    pub adverse_effects: Vec<AdverseEffect>,
 }
 
 impl Coding {
@@ -139,7 +167,80 @@ impl Coding {
             Table::parse("coding/agent_categories.tsv", file("coding/agent_categories.tsv"), &["category", "meaning"])?;
         let agent_categories = table.rows.iter().map(|row| row.cells[0].to_owned()).collect();
 
-        Ok(Coding { words, combinations, code_first, agents, agent_categories })
+        let table = Table::parse(
+            "coding/qualifiers.tsv",
+            file("coding/qualifiers.tsv"),
+            &["qualifier", "phrase", "min", "max"],
+        )?;
+        let mut qualifiers = Vec::with_capacity(table.rows.len());
+        let mut numbered_qualifiers = Vec::new();
+        for row in &table.rows {
+            if !row.cells[0].chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                return Err(table.error(row, format!("qualifier {:?} is not snake_case", row.cells[0])));
+            }
+            let words = phrase(row.cells[1], rules);
+            let numbered = words.iter().any(|w| w == "#");
+            match (numbered, row.cells[2], row.cells[3]) {
+                (false, "", "") => qualifiers.push((words, row.cells[0].to_owned())),
+                (true, min, max) => {
+                    let (Ok(min), Ok(max)) = (min.parse::<u32>(), max.parse::<u32>()) else {
+                        return Err(table.error(row, "a phrase with # needs whole numbers min and max"));
+                    };
+                    numbered_qualifiers.push((words, row.cells[0].to_owned(), min, max));
+                }
+                (false, _, _) => return Err(table.error(row, "min and max are only for a phrase with #")),
+            }
+        }
+
+        let list = |cell: &str, sep: char| -> Vec<String> {
+            cell.split(sep).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        };
+        let table = Table::parse(
+            "coding/refinements.tsv",
+            file("coding/refinements.tsv"),
+            &["condition", "requires", "icd10cm", "label", "absorbs", "source"],
+        )?;
+        let mut refinements = Vec::with_capacity(table.rows.len());
+        for row in &table.rows {
+            let requires = list(row.cells[1], ' ');
+            if requires.is_empty() {
+                return Err(table.error(row, "a refinement needs at least one requirement"));
+            }
+            refinements.push(Refinement {
+                condition: row.cells[0].to_owned(),
+                requires,
+                icd10cm: row.cells[2].to_owned(),
+                label: row.cells[3].to_owned(),
+                absorbs: list(row.cells[4], '|'),
+            });
+        }
+
+        let table = Table::parse(
+            "coding/adverse_effects.tsv",
+            file("coding/adverse_effects.tsv"),
+            &["drug", "icd10cm", "label", "source"],
+        )?;
+        let adverse_effects = table
+            .rows
+            .iter()
+            .map(|row| AdverseEffect {
+                drug: row.cells[0].to_owned(),
+                icd10cm: row.cells[1].to_owned(),
+                label: row.cells[2].to_owned(),
+            })
+            .collect();
+
+        Ok(Coding {
+            words,
+            combinations,
+            code_first,
+            agents,
+            agent_categories,
+            qualifiers,
+            numbered_qualifiers,
+            refinements,
+            adverse_effects,
+        })
     }
 
     /// Every concept id the tables name, with the file that names it.
@@ -154,6 +255,27 @@ impl Coding {
                 .map(|id| ("coding/code_first.tsv", id))
         });
         let agents = self.agents.iter().map(|a| ("coding/agents.tsv", a.organism.as_str()));
-        combinations.chain(code_first).chain(agents)
+        // A requirement that names no qualifier of `coding/qualifiers.tsv` is a concept id.
+        let refinements = self.refinements.iter().flat_map(move |r| {
+            std::iter::once(r.condition.as_str())
+                .chain(r.requires.iter().map(String::as_str).filter(|q| !self.is_qualifier(q)))
+                .chain(r.absorbs.iter().map(String::as_str))
+                .map(|id| ("coding/refinements.tsv", id))
+        });
+        let adverse = self.adverse_effects.iter().map(|a| ("coding/adverse_effects.tsv", a.drug.as_str()));
+        combinations.chain(code_first).chain(agents).chain(refinements).chain(adverse)
+    }
+
+    /// Whether `name` is a qualifier some word of `coding/qualifiers.tsv` names.
+    pub fn is_qualifier(&self, name: &str) -> bool {
+        self.qualifiers.iter().any(|(_, q)| q == name) || self.numbered_qualifiers.iter().any(|(_, q, _, _)| q == name)
+    }
+
+    /// Every ICD-10-CM code the coding tables write, with the file that writes it.
+    pub fn icd10cm_codes(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let agents = self.agents.iter().map(|a| ("coding/agents.tsv", a.icd10cm.as_str()));
+        let refinements = self.refinements.iter().map(|r| ("coding/refinements.tsv", r.icd10cm.as_str()));
+        let adverse = self.adverse_effects.iter().map(|a| ("coding/adverse_effects.tsv", a.icd10cm.as_str()));
+        agents.chain(refinements).chain(adverse)
     }
 }

@@ -46,6 +46,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("coding/code_first.tsv", include_str!("../../../../data/coding/code_first.tsv")),
     ("coding/agents.tsv", include_str!("../../../../data/coding/agents.tsv")),
     ("coding/agent_categories.tsv", include_str!("../../../../data/coding/agent_categories.tsv")),
+    ("coding/qualifiers.tsv", include_str!("../../../../data/coding/qualifiers.tsv")),
+    ("coding/refinements.tsv", include_str!("../../../../data/coding/refinements.tsv")),
+    ("coding/adverse_effects.tsv", include_str!("../../../../data/coding/adverse_effects.tsv")),
     ("measured_signs.tsv", include_str!("../../../../data/measured_signs.tsv")),
 ];
 

@@ -12,16 +12,26 @@
 //!    sepsis), turning a vaguer name of it ("infecție") into it rather than adding a second code;
 //! 3. combination codes: a condition stated with a qualifier that one code covers becomes that
 //!    code (sepsis + E. coli → A41.51), and a condition used as the qualifier is consumed;
-//! 4. symptom codes (R00–R69) are dropped beside a definitive diagnosis, and an unspecified code
+//!    A condition that combines with several others ("DZ tip 2" with a hypoglycaemia and a
+//!    chronic kidney disease) gets one combined code for each (guidelines I.C.4.a);
+//! 4. refinements: a condition stated with qualifier words of `data/coding/qualifiers.tsv` (a
+//!    side, a site, an acuity, an intent), a place, or beside another condition is coded by the
+//!    more specific code of `data/coding/refinements.tsv` whose requirements all hold, the one
+//!    with most requirements at the nearest level of the concept's lineage; a condition and a
+//!    broader or narrower one of the same statement ("AVC ischemic … prin ocluzie M1") share their
+//!    qualifiers;
+//! 5. symptom codes (R00–R69) are dropped beside a definitive diagnosis, and an unspecified code
 //!    beside a specified one of the same category;
-//! 5. an organism that no combination took is coded as the agent (B96.20) when a condition it
-//!    may have caused remains.
+//! 6. an organism that no combination took is coded as the agent (B96.20) when a condition it
+//!    may have caused remains; a drug named as the cause of a condition ("indusă de gliclazidă")
+//!    that no combination took is coded as the adverse effect (T36–T50, 6th character 5).
 
 use rustc_hash::FxHashMap;
 
 use crate::doc::{DiagnosisRole, Doc, DocDiagnosis, StatedCode};
 use crate::knowledge::coding::{Agent, Coding, DiagnosisWord, Link};
 use crate::knowledge::concepts::{ConceptEntry, ConceptType};
+use crate::knowledge::Phrase;
 use crate::span::Span;
 use crate::text::phrases::PhraseIndex;
 
@@ -37,6 +47,40 @@ pub struct DiagnosisCoder {
     agents: FxHashMap<u32, usize>,
     agent_rows: Vec<Agent>,
     agent_categories: Vec<String>,
+    /// Qualifier words → the qualifier's number.
+    qualifier_words: PhraseIndex<u32>,
+    /// Phrases with a number in a range → the qualifier's number.
+    numbered_qualifiers: Vec<(Phrase, u32, u32, u32)>,
+    /// condition → its refinements, in table order.
+    refinements: FxHashMap<u32, Vec<Refinement>>,
+    /// drug → the code of its adverse effect (into `codes`).
+    adverse_effects: FxHashMap<u32, usize>,
+    /// The codes of refinements and adverse effects.
+    codes: Vec<TableCode>,
+}
+
+/// A code of the coding tables that no concept of the inventory carries.
+#[derive(Debug, Clone)]
+pub struct TableCode {
+    /// The concept it refines, or the drug whose adverse effect it is.
+    pub concept: String,
+    pub icd10cm: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+struct Refinement {
+    requires: Vec<Requirement>,
+    code: usize,
+    absorbs: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Requirement {
+    /// A qualifier word stated with the condition.
+    Word(u32),
+    /// A place stated with the condition, or another condition, organism or drug of the statement.
+    Concept(u32),
 }
 
 /// A condition while its statement is read.
@@ -52,6 +96,29 @@ struct Condition {
     dropped: bool,
     /// Took an organism into a combination code.
     combined_organism: bool,
+    /// Qualifier words stated with it.
+    words: Vec<u32>,
+    /// Places stated with it.
+    places: Vec<u32>,
+    /// A refined code (into `DiagnosisCoder::codes`).
+    code: Option<usize>,
+}
+
+impl Condition {
+    fn new(concept: u32, span: Span, role: DiagnosisRole, uncertain: bool) -> Condition {
+        Condition {
+            concept,
+            span,
+            role,
+            uncertain,
+            due_to: Vec::new(),
+            dropped: false,
+            combined_organism: false,
+            words: Vec::new(),
+            places: Vec::new(),
+            code: None,
+        }
+    }
 }
 
 /// A mention of the statement that is not a condition but may qualify one (an organism, a drug).
@@ -59,6 +126,10 @@ struct Condition {
 struct Qualifier {
     concept: u32,
     span: Span,
+    /// A drug named after a cause link ("indusă de", "agravată de").
+    caused: bool,
+    /// Taken into a combination code.
+    consumed: bool,
 }
 
 impl DiagnosisCoder {
@@ -84,6 +155,50 @@ impl DiagnosisCoder {
             DiagnosisWord::Link(link) => Some((phrase.clone(), *link)),
             DiagnosisWord::Cue => None,
         }));
+        let mut numbers: FxHashMap<&str, u32> = FxHashMap::default();
+        let names =
+            coding.qualifiers.iter().map(|(_, q)| q).chain(coding.numbered_qualifiers.iter().map(|(_, q, _, _)| q));
+        for q in names {
+            let next = numbers.len() as u32;
+            numbers.entry(q.as_str()).or_insert(next);
+        }
+        let qualifier_words =
+            PhraseIndex::new(coding.qualifiers.iter().map(|(phrase, q)| (phrase.clone(), numbers[q.as_str()])));
+        let numbered_qualifiers = coding
+            .numbered_qualifiers
+            .iter()
+            .map(|(phrase, q, min, max)| (phrase.clone(), numbers[q.as_str()], *min, *max))
+            .collect();
+        let mut codes = Vec::new();
+        let mut refinements: FxHashMap<u32, Vec<Refinement>> = FxHashMap::default();
+        for r in &coding.refinements {
+            let Some(condition) = id(&r.condition) else { continue };
+            let requires: Option<Vec<Requirement>> = r
+                .requires
+                .iter()
+                .map(|q| {
+                    if let Some(&n) = numbers.get(q.as_str()) {
+                        Some(Requirement::Word(n))
+                    } else {
+                        id(q).map(Requirement::Concept)
+                    }
+                })
+                .collect();
+            let Some(requires) = requires else { continue };
+            codes.push(TableCode { concept: r.condition.clone(), icd10cm: r.icd10cm.clone(), label: r.label.clone() });
+            let absorbs = r.absorbs.iter().filter_map(|a| id(a)).collect();
+            refinements.entry(condition).or_default().push(Refinement { requires, code: codes.len() - 1, absorbs });
+        }
+        let mut adverse_effects = FxHashMap::default();
+        for a in &coding.adverse_effects {
+            let Some(drug) = id(&a.drug) else { continue };
+            codes.push(TableCode {
+                concept: format!("{}_adverse_effect", a.drug),
+                icd10cm: a.icd10cm.clone(),
+                label: a.label.clone(),
+            });
+            adverse_effects.insert(drug, codes.len() - 1);
+        }
         DiagnosisCoder {
             links,
             parents,
@@ -92,6 +207,55 @@ impl DiagnosisCoder {
             agents,
             agent_rows: coding.agents.clone(),
             agent_categories: coding.agent_categories.clone(),
+            qualifier_words,
+            numbered_qualifiers,
+            refinements,
+            adverse_effects,
+            codes,
+        }
+    }
+
+    /// The longest qualifier phrase at token `start` (before `end`): its length and qualifier.
+    fn qualifier_at<'p>(
+        &self,
+        plain: impl Fn(usize) -> &'p str + Copy,
+        start: usize,
+        end: usize,
+    ) -> Option<(usize, u32)> {
+        let word = self.qualifier_words.matches_at(plain, start, end).next().map(|(len, &q)| (len, q));
+        let numbered = self
+            .numbered_qualifiers
+            .iter()
+            .filter(|(phrase, _, min, max)| {
+                start + phrase.len() <= end
+                    && phrase.iter().enumerate().all(|(k, w)| {
+                        let form = plain(start + k);
+                        match w.as_str() {
+                            "#" => form.parse::<u32>().is_ok_and(|n| (*min..=*max).contains(&n)),
+                            _ => form == w,
+                        }
+                    })
+            })
+            .map(|(phrase, q, _, _)| (phrase.len(), *q))
+            .max_by_key(|(len, _)| *len);
+        match (word, numbered) {
+            (Some(w), Some(n)) => Some(if n.0 > w.0 { n } else { w }),
+            (w, n) => w.or(n),
+        }
+    }
+
+    /// A code of the refinement and adverse-effect tables.
+    pub fn code(&self, n: usize) -> &TableCode {
+        &self.codes[n]
+    }
+
+    /// The ICD-10-CM code a condition is coded by now.
+    fn code_of<'c>(&'c self, c: &Condition, concepts: &'c [ConceptEntry]) -> Option<&'c str> {
+        match c.code {
+            Some(n) => Some(self.codes[n].icd10cm.as_str()),
+            None => {
+                concepts[c.concept as usize].codes.get("icd10cm").and_then(|codes| codes.first()).map(String::as_str)
+            }
         }
     }
 
@@ -150,13 +314,15 @@ impl DiagnosisCoder {
         concepts: &[ConceptEntry],
         first_statement: bool,
     ) -> Vec<DocDiagnosis> {
-        let (conditions, qualifiers) = self.read(doc, statement, concepts, first_statement);
-        let mut conditions = conditions;
+        let (mut conditions, mut qualifiers) = self.read(doc, statement, concepts, first_statement);
         self.apply_code_first(&mut conditions);
-        self.apply_combinations(&mut conditions, &qualifiers, concepts);
+        self.apply_combinations(&mut conditions, &mut qualifiers, concepts);
+        self.apply_refinements(&mut conditions, &qualifiers, concepts);
         let coded_with_cause: Vec<bool> = conditions.iter().map(|c| self.code_first.contains_key(&c.concept)).collect();
-        drop_symptoms_and_unspecified(&mut conditions, &coded_with_cause, concepts);
-        drop_repeats(&mut conditions);
+        let codes: Vec<Option<String>> =
+            conditions.iter().map(|c| self.code_of(c, concepts).map(str::to_owned)).collect();
+        drop_symptoms_and_unspecified(&mut conditions, &coded_with_cause, &codes);
+        drop_repeats(&mut conditions, &codes);
 
         let mut out: Vec<DocDiagnosis> = Vec::new();
         let mut position: Vec<Option<usize>> = vec![None; conditions.len()];
@@ -164,7 +330,7 @@ impl DiagnosisCoder {
             position[i] = Some(out.len());
             out.push(DocDiagnosis {
                 span: c.span,
-                code: StatedCode::Concept(c.concept),
+                code: c.code.map_or(StatedCode::Concept(c.concept), StatedCode::Code),
                 role: c.role,
                 uncertain: c.uncertain,
                 due_to: Vec::new(),
@@ -179,14 +345,12 @@ impl DiagnosisCoder {
         // combination took is also the agent of a remaining infection whose category asks for it.
         let remaining = conditions.iter().any(|c| !c.dropped && !c.combined_organism);
         let took_organism = conditions.iter().any(|c| !c.dropped && c.combined_organism);
-        let asks_for_agent = conditions.iter().any(|c| {
-            !c.dropped && !c.combined_organism && {
-                let codes = concepts[c.concept as usize].codes.get("icd10cm");
-                codes
-                    .into_iter()
-                    .flatten()
-                    .any(|code| self.agent_categories.iter().any(|cat| code.starts_with(cat.as_str())))
-            }
+        let asks_for_agent = conditions.iter().zip(&codes).any(|(c, code)| {
+            !c.dropped
+                && !c.combined_organism
+                && code
+                    .as_deref()
+                    .is_some_and(|code| self.agent_categories.iter().any(|cat| code.starts_with(cat.as_str())))
         });
         let wanted = remaining && (!took_organism || asks_for_agent);
         for q in qualifiers.iter().filter(|_| wanted) {
@@ -201,10 +365,52 @@ impl DiagnosisCoder {
                 });
             }
         }
+        // A drug that caused a condition, in correct use (a poisoning took its drug into a
+        // combination): its adverse effect follows the condition it caused (guidelines I.C.19.e.5.a).
+        for q in qualifiers.iter().filter(|q| q.caused && !q.consumed) {
+            let Some(&class) = self.lineage(q.concept).find_map(|c| self.adverse_effects.get(&c)) else { continue };
+            // A class ("AINS") that the record names by one drug of it ("ibuprofen 400 mg") is coded
+            // as that drug, when its drugs there agree on one code.
+            let mut named: Vec<usize> = doc
+                .mentions
+                .iter()
+                .enumerate()
+                .filter(|&(m, mention)| {
+                    mention.concept != q.concept
+                        && concepts[mention.concept as usize].concept_type == ConceptType::Drug
+                        && self.is_a(mention.concept, q.concept)
+                        && doc.contexts.get(m).is_none_or(|a| !a.negated && !a.hypothetical)
+                })
+                .filter_map(|(_, mention)| {
+                    self.lineage(mention.concept).find_map(|c| self.adverse_effects.get(&c)).copied()
+                })
+                .collect();
+            named.sort_by(|a, b| self.codes[*a].icd10cm.cmp(&self.codes[*b].icd10cm));
+            named.dedup_by(|a, b| self.codes[*a].icd10cm == self.codes[*b].icd10cm);
+            let effect = if let [only] = named[..] { only } else { class };
+            let code = StatedCode::Code(effect);
+            let same = |d: &DocDiagnosis| match d.code {
+                StatedCode::Code(n) => self.codes[n].icd10cm == self.codes[effect].icd10cm,
+                _ => d.code == code,
+            };
+            if !out.is_empty() && !out.iter().any(same) {
+                out.push(DocDiagnosis {
+                    span: q.span,
+                    code,
+                    role: DiagnosisRole::Cause,
+                    uncertain: false,
+                    due_to: Vec::new(),
+                });
+            }
+        }
         out
     }
 
     /// Reads the statement's conditions, with their roles and causal links, and its qualifiers.
+    ///
+    /// A qualifier word or a place belongs to the last condition of its clause before it, or, when
+    /// there is none, to the next one; words inside a condition's or a place's own name count too
+    /// ("lobului superior drept").
     fn read(
         &self,
         doc: &Doc<'_>,
@@ -219,6 +425,11 @@ impl DiagnosisCoder {
         let mut clause_start = 0; // the first group of the current clause
         let mut clauses = 0;
         let mut pending: Option<Link> = None;
+        // The condition that qualifiers attach to, and those waiting for the next condition.
+        let mut current: Option<usize> = None;
+        let mut waiting = Condition::new(0, statement, DiagnosisRole::Secondary, false);
+        // Drugs named after a cause link run on through "și" and commas to the next condition.
+        let mut cause_run = false;
 
         let mentions: Vec<usize> =
             (0..doc.mentions.len()).filter(|&m| statement.contains(doc.mentions[m].span)).collect();
@@ -227,20 +438,45 @@ impl DiagnosisCoder {
         };
         let end_token = doc.tokens.iter().rposition(|t| t.span.end <= statement.end).map_or(first_token, |i| i + 1);
         let plain = |i: usize| doc.plain(i);
+        // The qualifier words inside tokens `range`.
+        let words_in = |range: std::ops::Range<usize>| {
+            let mut found = Vec::new();
+            let mut k = range.start;
+            while k < range.end {
+                match self.qualifier_at(plain, k, range.end) {
+                    Some((len, q)) => {
+                        found.push(q);
+                        k += len;
+                    }
+                    None => k += 1,
+                }
+            }
+            found
+        };
         let mut next_mention = 0;
         let mut i = first_token;
         while i < end_token {
             if let Some(&m) = mentions.get(next_mention).filter(|&&m| doc.mentions[m].tokens.start <= i) {
                 next_mention += 1;
                 let mention = &doc.mentions[m];
+                let inside = mention.tokens.clone();
                 i = i.max(mention.tokens.end);
                 let entry = &concepts[mention.concept as usize];
                 let assertion = doc.contexts.get(m).cloned().unwrap_or_default();
+                // A word that only qualifies ("colecistită … flegmonoasă") is not a second condition,
+                // though the inventory has a disorder by that name.
+                let modifier = current.is_some()
+                    && self.qualifier_at(plain, inside.start, end_token).is_some_and(|(len, _)| len >= inside.len());
                 match entry.concept_type {
+                    ConceptType::Disorder | ConceptType::SignSymptom if modifier => {
+                        let c = current.expect("checked above");
+                        conditions[c].words.extend(words_in(inside));
+                    }
                     ConceptType::Disorder | ConceptType::SignSymptom => {
                         if assertion.negated || assertion.hypothetical {
                             continue;
                         }
+                        cause_run = false;
                         let link = pending.take();
                         let index = conditions.len();
                         let joins = link.is_none() && groups.len() > clause_start;
@@ -260,15 +496,13 @@ impl DiagnosisCoder {
                             Some(Link::Comorbidity) => DiagnosisRole::Comorbidity,
                             Some(Link::Manifestation) => DiagnosisRole::Secondary,
                         };
-                        conditions.push(Condition {
-                            concept: mention.concept,
-                            span: mention.span,
-                            role,
-                            uncertain: assertion.uncertain,
-                            due_to: Vec::new(),
-                            dropped: groups[group].0 == Some(Link::Manifestation),
-                            combined_organism: false,
-                        });
+                        let mut condition = Condition::new(mention.concept, mention.span, role, assertion.uncertain);
+                        condition.dropped = groups[group].0 == Some(Link::Manifestation);
+                        condition.words = std::mem::take(&mut waiting.words);
+                        condition.places = std::mem::take(&mut waiting.places);
+                        condition.words.extend(words_in(inside));
+                        conditions.push(condition);
+                        current = Some(index);
                         // Link the new condition to the nearest earlier group that is not a
                         // manifestation: a cause explains it, a complication follows from it.
                         if !joins {
@@ -293,11 +527,31 @@ impl DiagnosisCoder {
                         }
                     }
                     ConceptType::Organism | ConceptType::Drug => {
+                        let caused = pending == Some(Link::Cause) || cause_run;
+                        cause_run = caused && entry.concept_type == ConceptType::Drug;
                         pending = None;
-                        qualifiers.push(Qualifier { concept: mention.concept, span: mention.span });
+                        qualifiers.push(Qualifier {
+                            concept: mention.concept,
+                            span: mention.span,
+                            caused,
+                            consumed: false,
+                        });
                     }
                     // A place qualifies a condition without taking a link word's place.
-                    ConceptType::Anatomy => qualifiers.push(Qualifier { concept: mention.concept, span: mention.span }),
+                    ConceptType::Anatomy => {
+                        qualifiers.push(Qualifier {
+                            concept: mention.concept,
+                            span: mention.span,
+                            caused: false,
+                            consumed: false,
+                        });
+                        let target = match current {
+                            Some(c) => &mut conditions[c],
+                            None => &mut waiting,
+                        };
+                        target.places.push(mention.concept);
+                        target.words.extend(words_in(inside));
+                    }
                     _ => {}
                 }
                 continue;
@@ -307,11 +561,28 @@ impl DiagnosisCoder {
                 clauses += 1;
                 clause_start = groups.len();
                 pending = None;
+                current = None;
+                cause_run = false;
+                waiting.words.clear();
+                waiting.places.clear();
                 i += 1;
                 continue;
             }
+            if let Some((len, q)) = self.qualifier_at(plain, i, end_token) {
+                match current {
+                    Some(c) => conditions[c].words.push(q),
+                    None => waiting.words.push(q),
+                }
+                i += len;
+                continue;
+            }
             if let Some((len, &link)) = self.links.matches_at(plain, i, end_token).next() {
-                pending = Some(link);
+                // "indusă de tratamentul cu gliclazidă": a cause link not yet taken by what it
+                // names stays the link of what follows.
+                if pending != Some(Link::Cause) {
+                    pending = Some(link);
+                }
+                cause_run = false;
                 i += len;
                 continue;
             }
@@ -340,15 +611,7 @@ impl DiagnosisCoder {
                 None => {
                     let added = conditions.len();
                     let source = &conditions[c];
-                    let condition = Condition {
-                        concept: *requires,
-                        span: source.span,
-                        role: DiagnosisRole::Cause,
-                        uncertain: source.uncertain,
-                        due_to: Vec::new(),
-                        dropped: false,
-                        combined_organism: false,
-                    };
+                    let condition = Condition::new(*requires, source.span, DiagnosisRole::Cause, source.uncertain);
                     conditions.push(condition);
                     conditions[c].due_to.push(added);
                 }
@@ -356,35 +619,118 @@ impl DiagnosisCoder {
         }
     }
 
-    fn apply_combinations(&self, conditions: &mut [Condition], qualifiers: &[Qualifier], concepts: &[ConceptEntry]) {
+    fn apply_combinations(
+        &self,
+        conditions: &mut Vec<Condition>,
+        qualifiers: &mut [Qualifier],
+        concepts: &[ConceptEntry],
+    ) {
         for c in 0..conditions.len() {
             if conditions[c].dropped {
                 continue;
             }
             let condition = conditions[c].concept;
             let find = |qualifier: u32| self.lineage(qualifier).find_map(|q| self.combinations.get(&(condition, q)));
-            if let Some(q) = qualifiers.iter().find(|q| find(q.concept).is_some()) {
+            if let Some(q) = qualifiers.iter_mut().find(|q| find(q.concept).is_some()) {
                 conditions[c].concept = find(q.concept).expect("found above").0;
+                q.consumed = true;
                 if concepts[q.concept as usize].concept_type == ConceptType::Organism {
                     conditions[c].combined_organism = true;
                 }
                 continue;
             }
-            let other = (0..conditions.len()).find(|&o| o != c && find(conditions[o].concept).is_some());
-            if let Some(o) = other {
+            let others: Vec<usize> =
+                (0..conditions.len()).filter(|&o| o != c && find(conditions[o].concept).is_some()).collect();
+            let original = conditions[c].clone();
+            for (n, o) in others.into_iter().enumerate() {
                 let &(combined, kept) = find(conditions[o].concept).expect("found above");
-                conditions[c].concept = combined;
+                // Each further complication of the same condition is one more combined code.
+                let target = if n == 0 {
+                    c
+                } else {
+                    let mut copy = original.clone();
+                    copy.due_to.clear();
+                    conditions.push(copy);
+                    conditions.len() - 1
+                };
+                conditions[target].concept = combined;
                 if kept {
                     continue;
                 }
-                conditions[c].role = conditions[c].role.min(conditions[o].role);
+                conditions[target].role = conditions[target].role.min(conditions[o].role);
                 conditions[o].dropped = true;
                 // Whatever pointed at the consumed condition now points at the combined one.
                 for (n, condition) in conditions.iter_mut().enumerate() {
-                    if n == c {
+                    if n == target {
                         condition.due_to.retain(|&j| j != o);
                     } else {
-                        condition.due_to.iter_mut().filter(|j| **j == o).for_each(|j| *j = c);
+                        condition.due_to.iter_mut().filter(|j| **j == o).for_each(|j| *j = target);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gives each condition the most specific refined code whose requirements hold (module doc, 4).
+    fn apply_refinements(&self, conditions: &mut [Condition], qualifiers: &[Qualifier], concepts: &[ConceptEntry]) {
+        for c in 0..conditions.len() {
+            if conditions[c].dropped {
+                continue;
+            }
+            let concept = conditions[c].concept;
+            // Qualifiers of the condition and of broader or narrower conditions of the statement.
+            let related: Vec<usize> = (0..conditions.len())
+                .filter(|&o| {
+                    o == c
+                        || (!conditions[o].dropped
+                            && (self.is_a(conditions[o].concept, concept) || self.is_a(concept, conditions[o].concept)))
+                })
+                .collect();
+            // A row's words may also qualify a condition it absorbs ("cu peritonită localizată").
+            let holds = |row: &Refinement, requirement: &Requirement| match *requirement {
+                Requirement::Word(w) => conditions.iter().enumerate().any(|(o, other)| {
+                    other.words.contains(&w)
+                        && (related.contains(&o)
+                            || (!other.dropped && row.absorbs.iter().any(|&a| self.is_a(other.concept, a))))
+                }),
+                Requirement::Concept(k) => {
+                    related.iter().any(|&o| conditions[o].places.iter().any(|&p| self.is_a(p, k)))
+                        || conditions
+                            .iter()
+                            .enumerate()
+                            .any(|(o, other)| o != c && !other.dropped && self.is_a(other.concept, k))
+                        || qualifiers.iter().any(|q| self.is_a(q.concept, k))
+                }
+            };
+            // A broader concept's row refines a narrower one only within the narrower one's own
+            // category: a diabetic hypoglycaemia (E11.649) is not refined as a hypoglycaemia (E16).
+            let own = concepts[concept as usize].codes.get("icd10cm").and_then(|codes| codes.first());
+            let fits = |level: u32, row: &Refinement| {
+                level == concept || own.is_none_or(|own| own.get(..3) == self.codes[row.code].icd10cm.get(..3))
+            };
+            let best = self.lineage(concept).find_map(|level| {
+                let rows = self.refinements.get(&level)?;
+                // The most requirements wins; the first row of the table among equals.
+                let mut best: Option<&Refinement> = None;
+                for row in rows.iter().filter(|r| fits(level, r) && r.requires.iter().all(|q| holds(r, q))) {
+                    if best.is_none_or(|b| row.requires.len() > b.requires.len()) {
+                        best = Some(row);
+                    }
+                }
+                best
+            });
+            let Some(best) = best.cloned() else { continue };
+            conditions[c].code = Some(best.code);
+            for o in 0..conditions.len() {
+                if o != c && !conditions[o].dropped && best.absorbs.iter().any(|&a| self.is_a(conditions[o].concept, a))
+                {
+                    conditions[o].dropped = true;
+                    for (n, condition) in conditions.iter_mut().enumerate() {
+                        if n == c {
+                            condition.due_to.retain(|&j| j != o);
+                        } else {
+                            condition.due_to.iter_mut().filter(|j| **j == o).for_each(|j| *j = c);
+                        }
                     }
                 }
             }
@@ -404,15 +750,16 @@ fn link_group(conditions: &mut [Condition], head: &[usize], new: usize, link: Li
 /// ICD-10-CM coding conventions for one statement: a symptom code (R00–R69) is not coded beside
 /// a definitive diagnosis, and an unspecified code (`.9`, `.x9`) not beside a specified code of
 /// its category (Official Guidelines I.B.4–I.B.5 and I.A.9). A code that is coded with its cause
-/// (R65.21 septic shock, `coded_with_cause`) is not a mere symptom.
-fn drop_symptoms_and_unspecified(conditions: &mut [Condition], coded_with_cause: &[bool], concepts: &[ConceptEntry]) {
-    let code =
-        |c: &Condition| concepts[c.concept as usize].codes.get("icd10cm").and_then(|codes| codes.first()).cloned();
+/// (R65.21 septic shock, `coded_with_cause`) is not a mere symptom. `codes` are the conditions'
+/// codes.
+fn drop_symptoms_and_unspecified(conditions: &mut [Condition], coded_with_cause: &[bool], codes: &[Option<String>]) {
     let is_symptom = |code: &str| {
         code.starts_with('R') && code.get(1..3).and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| n < 70)
     };
-    let definitive = conditions.iter().any(|c| !c.dropped && code(c).is_some_and(|code| !is_symptom(&code)));
-    let codes: Vec<Option<String>> = conditions.iter().map(code).collect();
+    let definitive = conditions
+        .iter()
+        .zip(codes)
+        .any(|(c, code)| !c.dropped && code.as_deref().is_some_and(|code| !is_symptom(code)));
     for i in 0..conditions.len() {
         let Some(mine) = codes[i].as_deref() else { continue };
         if definitive && is_symptom(mine) && !coded_with_cause[i] {
@@ -431,13 +778,16 @@ fn drop_symptoms_and_unspecified(conditions: &mut [Condition], coded_with_cause:
     }
 }
 
-/// A concept named twice in one statement ("Sindrom Guillain-Barré … (AIDP)") is one condition.
-fn drop_repeats(conditions: &mut [Condition]) {
+/// A concept named twice in one statement ("Sindrom Guillain-Barré … (AIDP)"), or two names that
+/// came to the same code, are one condition.
+fn drop_repeats(conditions: &mut [Condition], codes: &[Option<String>]) {
     for i in 0..conditions.len() {
         if conditions[i].dropped {
             continue;
         }
-        if (0..i).any(|j| !conditions[j].dropped && conditions[j].concept == conditions[i].concept) {
+        let same =
+            |j: usize| conditions[j].concept == conditions[i].concept || (codes[j].is_some() && codes[j] == codes[i]);
+        if (0..i).any(|j| !conditions[j].dropped && same(j)) {
             conditions[i].dropped = true;
         }
     }
