@@ -119,6 +119,8 @@ fn every_vital_and_lab_of_the_seed_has_its_value() {
         ("leucocite 27.400/mm3", Some(27400.0), Some("/mm3"), false),
         ("neutrofile 22%", Some(22.0), Some("%"), false),
         ("Hg 9,9 g/dl", Some(9.9), Some("g/dl"), false),
+        // A qualitative result the finding's name states: the coagulation tests are normal.
+        ("coagulare normală", None, None, false),
         ("creatinină 0,80", Some(0.8), Some("mg/dL"), true),
         ("LDH 313", Some(313.0), Some("U/L"), true),
         ("procalcitonină 0,84", Some(0.84), Some("ng/mL"), true),
@@ -131,6 +133,8 @@ fn every_vital_and_lab_of_the_seed_has_its_value() {
     assert_eq!(loinc("Hg 9,9 g/dl"), "718-7", "Hg written for haemoglobin, read by its value");
     assert_eq!(loinc("CRP 115"), "1988-5");
     assert_eq!(loinc("neutrofile 22%"), "770-8", "the % names the neutrophil percentage");
+    let coagulation = analysis.measurements.iter().find(|m| m.text == "coagulare normală").unwrap();
+    assert_eq!((coagulation.concept.id.as_str(), coagulation.result.as_deref()), ("coagulation_tests", Some("normal")));
 }
 
 /// The vitals and labs tables of `seed-septic-shock.expected.md`: value in UCUM and interpretation

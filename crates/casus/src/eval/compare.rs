@@ -347,9 +347,11 @@ fn ratio(value: &str) -> Option<(f64, f64)> {
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
 }
 
-/// Case-insensitive, whole-word containment.
+/// Case-insensitive, whole-word containment; a dash of any kind is a hyphen (a range the gold
+/// writes `3-5` is the text's `3–5`).
 fn contains_word(haystack: &str, needle: &str) -> bool {
-    let (haystack, needle) = (haystack.to_lowercase(), needle.to_lowercase());
+    let hyphens = |text: &str| text.to_lowercase().replace(['\u{2013}', '\u{2014}', '\u{2212}'], "-");
+    let (haystack, needle) = (hyphens(haystack), hyphens(needle));
     !needle.is_empty()
         && haystack.match_indices(&needle).any(|(at, _)| {
             let before = haystack[..at].chars().next_back();
@@ -459,6 +461,7 @@ mod tests {
         assert!(!contains_word("TA 1142/84 mmHg", "142/84"));
         assert!(!contains_word("grup sanguin AB", "A"));
         assert!(!contains_word("", ""));
+        assert!(contains_word("leucocite 3\u{2013}5/câmp", "3-5"));
     }
 
     #[test]

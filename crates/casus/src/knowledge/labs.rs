@@ -53,6 +53,11 @@ pub enum PanelKind {
     Ratio,
     /// Members measured after the panel in the same sentence belong to it ("neutrofile 22%").
     Differential,
+    /// The panel is a finding, not a measurement, and a value written right after it is a value
+    /// of the first member whose units it is written in ("ritm sinusal, 110/min": the rate of the
+    /// rhythm is a heart rate; "proteinurie 3,2 g/24 h": a 24-hour urine protein), and a grade
+    /// the result of the member measured by no number ("proteinurie 3+": the test strip's).
+    Finding,
 }
 
 /// The laboratory knowledge.
@@ -172,11 +177,17 @@ impl Labs {
             let kind = match row.cells[1] {
                 "ratio" => PanelKind::Ratio,
                 "differential" => PanelKind::Differential,
-                other => return Err(table.error(row, format!("kind must be ratio or differential, not {other:?}"))),
+                "finding" => PanelKind::Finding,
+                other => {
+                    return Err(table.error(row, format!("kind must be ratio, differential or finding, not {other:?}")))
+                }
             };
             let members: Vec<String> = row.cells[2].split('|').map(str::trim).map(str::to_owned).collect();
             if kind == PanelKind::Ratio && members.len() != 2 {
                 return Err(table.error(row, "a ratio panel has two members"));
+            }
+            if kind == PanelKind::Finding && members.iter().any(String::is_empty) {
+                return Err(table.error(row, "a finding panel lists its members"));
             }
             labs.panels.insert(row.cells[0].to_owned(), (kind, members));
         }

@@ -253,6 +253,8 @@ pub struct ValueWords {
     pub links: rustc_hash::FxHashSet<String>,
     /// Qualitative results and the value the contract writes for them.
     pub results: FxHashMap<String, String>,
+    /// Words after which a number is a count, not a value ("de 12 ori mai mare").
+    pub counters: rustc_hash::FxHashSet<String>,
 }
 
 impl Knowledge {
@@ -554,6 +556,9 @@ impl Knowledge {
                 }
                 "result" => {
                     value_words.results.insert(plain, row.cells[2].to_owned());
+                }
+                "counter" => {
+                    value_words.counters.insert(plain);
                 }
                 other => return Err(results.error(row, format!("unknown kind {other:?}"))),
             }

@@ -14,6 +14,13 @@
 //!   reference range of the patient's sex and age ([`interpret::select`]);
 //! - a ratio panel ("TA 80/50") gets its parts as components, each interpreted;
 //! - a differential count is attached to the count before it in the sentence (`parent`).
+//!
+//! Values also name their analyte in other ways, each read only with a unit or grade that ties
+//! the number to it: written before the name ("92% polimorfonucleare", "620 neutrofile/mm3"),
+//! after a finding whose value a member of a `finding` panel measures ("ritm sinusal, 110/min",
+//! "proteinurie 3,2 g/24 h", "glucozurie 4+"), or listed after a first value of the same analyte
+//! in the same unit ("trombocite 48.000/mm3 la 72 de ore și 156.000/mm3"). A number with a unit
+//! of another kind than any the analyte is measured in ("calcul de 2 cm") is not its value.
 
 pub mod interpret;
 pub mod units;
@@ -22,6 +29,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::{AgeUnit, Interpretation};
 use crate::doc::{Assessment, Doc, DocComponent, DocMeasurement, DocWarning};
+use crate::knowledge::concepts::ConceptType;
 use crate::knowledge::labs::PanelKind;
 use crate::knowledge::{Knowledge, ValueWords};
 use crate::span::Span;
@@ -34,30 +42,98 @@ use interpret::{Normalized, Patient, Unnormalized};
 pub enum Reading {
     /// The token of a number, quantity, ratio or range.
     Value(usize),
-    /// The token of a qualitative result, and the result as the contract writes it.
+    /// The token of a qualitative result or grade written right after the name ("troponină
+    /// negativă", "Coombs direct negativ", "glucozurie 4+"), and the result as the contract
+    /// writes it.
     Result(usize, String),
+    /// A qualitative result stated in more words: after link phrases ("a fost negativ") or as a
+    /// phrase ("fără alterări"); its last token and the result. Only the name of a lab or vital
+    /// takes it: a test, an imaging study or a culture so described is an exam, not a value.
+    Stated(usize, String),
 }
 
-/// The value or result after token `last`: past at most a colon, an equals sign or a comparator,
-/// and at most two link words ("glicemie capilară de 32 mg/dL", "CRP la 48").
+/// The value or result after token `last`: past colons, equals signs, opening parentheses
+/// ("leucocite (27.400/mm3)") or comparators,
+/// and at most [`MAX_LINKS`] link phrases ("glicemie capilară de 32 mg/dL", "CRP la 48",
+/// "trombocite în scădere la 94.000/mm3", "creatinina serică a fost de 2,1 mg/dL").
 pub fn reading_after(doc: &Doc<'_>, last: usize, words: &ValueWords) -> Option<Reading> {
     let mut i = last + 1;
     let mut links = 0;
     while i < doc.tokens.len() {
-        if matches!(doc.token_text(i), ":" | "=" | "-" | "<" | ">" | "≤" | "≥") {
+        if matches!(doc.token_text(i), ":" | "=" | "-" | "(" | "<" | ">" | "≤" | "≥") {
             i += 1;
-        } else if links < 2 && words.links.contains(doc.plain(i)) {
+        } else if let Some(length) =
+            (links < MAX_LINKS).then(|| phrase_at(doc, i, |key| words.links.contains(key))).flatten()
+        {
             links += 1;
-            i += 1;
+            i += length;
         } else {
             break;
         }
     }
     let token = doc.tokens.get(i)?;
-    if matches!(token.kind, TokenKind::Number | TokenKind::Quantity | TokenKind::Ratio | TokenKind::Range) {
+    if matches!(token.kind, TokenKind::Number | TokenKind::Quantity | TokenKind::Ratio | TokenKind::Range)
+        || range_with_unit(doc.token_text(i)).is_some()
+    {
+        // A count ("de 12 ori") is no value; nor is a number in parentheses without a unit,
+        // which is as often a citation ("glucozei (121)") as a value.
+        let counted = i + 1 < doc.tokens.len() && words.counters.contains(doc.plain(i + 1));
+        let bracketed = doc.token_text(i - 1) == "(" && token.kind == TokenKind::Number;
+        let unit_follows = doc.tokens.get(i + 1).is_some_and(|t| t.kind == TokenKind::Unit);
+        if counted || (bracketed && !unit_follows) {
+            return None;
+        }
         return Some(Reading::Value(i));
     }
-    words.results.get(doc.plain(i)).map(|result| Reading::Result(i, result.clone()))
+    if let Some(grade) = grade(doc.token_text(i)) {
+        return Some(Reading::Result(i, grade));
+    }
+    let length = phrase_at(doc, i, |key| words.results.contains_key(key))?;
+    let result = words.results.get(&phrase_key(doc, i, length))?.clone();
+    Some(if links == 0 && length == 1 { Reading::Result(i, result) } else { Reading::Stated(i + length - 1, result) })
+}
+
+/// The longest words phrase of at most [`MAX_PHRASE`] tokens from token `i` (by plain forms
+/// joined with spaces) that `known` accepts: its length in tokens.
+fn phrase_at(doc: &Doc<'_>, i: usize, known: impl Fn(&str) -> bool) -> Option<usize> {
+    let available = doc.tokens.len().saturating_sub(i).min(MAX_PHRASE);
+    (1..=available).rev().find(|&length| {
+        (i..i + length).all(|t| matches!(doc.tokens[t].kind, TokenKind::Word | TokenKind::Unit))
+            && known(&phrase_key(doc, i, length))
+    })
+}
+
+/// The plain forms of tokens `i..i + length` joined with spaces.
+fn phrase_key(doc: &Doc<'_>, i: usize, length: usize) -> String {
+    (i..i + length).map(|t| doc.plain(t)).collect::<Vec<_>>().join(" ")
+}
+
+/// Where the unit starts in a range written with its unit glued on ("88-92%", "3–5/câmp"), a
+/// token the tokenizer leaves mixed: after two numbers joined by a dash, a `%` or a `/`.
+fn range_with_unit(form: &str) -> Option<usize> {
+    let low = number_prefix(form);
+    let rest = form.get(low..)?;
+    let dash = rest.chars().next().filter(|&c| low > 0 && (c == '-' || c == '–'))?;
+    let high = number_prefix(&rest[dash.len_utf8()..]);
+    let unit = low + dash.len_utf8() + high;
+    (high > 0 && (form[unit..].starts_with('%') || form[unit..].starts_with('/'))).then_some(unit)
+}
+
+/// The most link phrases between a name and its value.
+const MAX_LINKS: usize = 3;
+
+/// The most words a link or result phrase has ("în limite normale").
+const MAX_PHRASE: usize = 3;
+
+/// A semi-quantitative grade as written ("3+", "++"), the way the contract writes it. A lone
+/// "+" is too often a sign of its own to be read as one.
+fn grade(form: &str) -> Option<String> {
+    let grade = match form.as_bytes() {
+        [digit @ b'1'..=b'4', b'+'] => usize::from(digit - b'0'),
+        plus if (2..=4).contains(&plus.len()) && plus.iter().all(|&b| b == b'+') => plus.len(),
+        _ => return None,
+    };
+    Some(format!("{grade}+"))
 }
 
 /// The comparator written as a token of its own between a name and its value ("CRP < 5").
@@ -81,6 +157,11 @@ pub struct Measurer {
     ratios: FxHashMap<u32, (u32, u32)>,
     /// By concept: the differential panel it is a member of (directly or under a member).
     differential: FxHashMap<u32, u32>,
+    /// By finding (a `finding` panel or a concept under one): the measurements a value after it
+    /// may be, in order.
+    findings: FxHashMap<u32, Vec<u32>>,
+    /// Labs by the plain form of each of their one-word terms ("neutrofile", "leucocite").
+    one_word_labs: FxHashMap<String, u32>,
 }
 
 impl Measurer {
@@ -88,6 +169,19 @@ impl Measurer {
         let concepts = &knowledge.concepts;
         let index: FxHashMap<&str, u32> = concepts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
         let parent_of = |c: u32| concepts[c as usize].parent.as_deref().and_then(|p| index.get(p).copied());
+        // Whether `c` is `ancestor` or under it, within a few steps.
+        let descends = |c: u32, ancestor: u32| {
+            let mut at = Some(c);
+            let mut steps = 0;
+            while let Some(concept) = at.filter(|_| steps < 8) {
+                if concept == ancestor {
+                    return true;
+                }
+                at = parent_of(concept);
+                steps += 1;
+            }
+            false
+        };
         let mut measurer = Measurer::default();
         for (i, concept) in concepts.iter().enumerate() {
             if knowledge.labs.analytes.contains_key(&concept.id) {
@@ -96,6 +190,12 @@ impl Measurer {
                         measurer.children.entry(parent).or_default().push(i as u32);
                     }
                 }
+            }
+        }
+        for (i, concept) in concepts.iter().enumerate().filter(|(_, c)| c.concept_type == ConceptType::Lab) {
+            for term in concept.terms.iter().filter(|t| !t.contains([' ', '-', '/'])) {
+                let plain = crate::text::normalize::Views::new(term).plain.as_str().to_owned();
+                measurer.one_word_labs.entry(plain).or_insert(i as u32);
             }
         }
         let mut panels: Vec<(&String, &(PanelKind, Vec<String>))> = knowledge.labs.panels.iter().collect();
@@ -109,18 +209,18 @@ impl Measurer {
                         measurer.ratios.insert(panel, (first, second));
                     }
                 }
+                PanelKind::Finding => {
+                    for c in 0..concepts.len() as u32 {
+                        if descends(c, panel) {
+                            measurer.findings.insert(c, members.clone());
+                        }
+                    }
+                }
                 PanelKind::Differential => {
                     // Every concept whose ancestry reaches a member belongs to the panel.
                     for c in 0..concepts.len() as u32 {
-                        let mut at = Some(c);
-                        let mut steps = 0;
-                        while let Some(concept) = at.filter(|_| steps < 8) {
-                            if members.contains(&concept) {
-                                measurer.differential.insert(c, panel);
-                                break;
-                            }
-                            at = parent_of(concept);
-                            steps += 1;
+                        if members.iter().any(|&member| descends(c, member)) {
+                            measurer.differential.insert(c, panel);
                         }
                     }
                 }
@@ -129,93 +229,403 @@ impl Measurer {
         measurer
     }
 
-    /// Reads the value of every measurement name of `doc` and assesses it.
+    /// Reads the value of every measurement name of `doc` and assesses it; then the values that
+    /// name their analyte otherwise: written before it ("620 neutrofile/mm3"), after a finding that
+    /// a value measures ("ritm sinusal, 110/min"), as a grade after a sign ("proteinurie 3+"), or
+    /// listed after a first value of the same analyte ("48.000/mm3 la 72 de ore și 156.000/mm3").
     pub fn annotate(&self, doc: &mut Doc<'_>, knowledge: &Knowledge) {
-        let patient = patient_of(doc);
+        let ctx = Context { knowledge, patient: patient_of(doc) };
         let mut measurements = Vec::with_capacity(doc.measurement_names.len());
         let mut warnings = Vec::new();
         for name in &doc.measurement_names {
             let last = name.tokens.end - 1;
-            let at = match reading_after(doc, last, &knowledge.value_words) {
-                Some(Reading::Value(at)) => at,
-                Some(Reading::Result(at, result)) => {
-                    let span = Span::new(name.span.start, doc.tokens[at].span.end);
-                    let mut measurement = DocMeasurement::new(span, name.concept);
-                    measurement.assessment.interpretation = qualitative(&result);
-                    measurement.result = Some(result);
-                    measurements.push(measurement);
-                    continue;
-                }
-                None => continue,
-            };
-            let token = doc.tokens[at];
-            let form = doc.token_text(at);
-            let mut measurement = DocMeasurement::new(name.span, name.concept);
-            let mut ratio = None;
-            let mut unit = None;
-            match token.kind {
-                TokenKind::Ratio => {
-                    let (a, b) = form.split_once('/').unwrap_or((form, ""));
-                    let read = |part: &str| numbers::parse(part, doc.convention).map(|n| n.value);
-                    ratio = read(a).zip(read(b));
-                }
-                TokenKind::Range => {}
-                _ => {
-                    let number = numbers::parse(form, doc.convention);
-                    measurement.value = number.map(|n| n.value);
-                    measurement.comparator = number.and_then(|n| n.comparator);
-                    let digits = number_prefix(form);
-                    unit = (token.kind == TokenKind::Quantity && digits < form.len())
-                        .then(|| Span::new(token.span.start + digits, token.span.end));
-                }
-            }
-            measurement.comparator = measurement.comparator.or_else(|| comparator_between(doc, last + 1..at));
-            let mut end = token.span.end;
-            if unit.is_none() {
-                if let Some(next) = doc.tokens.get(at + 1).filter(|t| t.kind == TokenKind::Unit) {
-                    if knowledge.token_rules.units.contains_key(doc.views.plain.slice(next.span)) {
-                        unit = Some(next.span);
-                        end = next.span.end;
+            match reading_after(doc, last, &knowledge.value_words) {
+                Some(Reading::Value(at)) => {
+                    let read = Read {
+                        start: name.span.start,
+                        concept: name.concept,
+                        value: at,
+                        unit_from: at + 1,
+                        unit: None,
+                        comparator: comparator_between(doc, last + 1..at),
+                    };
+                    if let Some(measurement) = self.measure(doc, &ctx, &read, &mut warnings) {
+                        measurements.push(measurement);
                     }
                 }
-            }
-            measurement.span = Span::new(name.span.start, end);
-            measurement.unit = unit;
-            let written = unit.and_then(|u| ucum_of(doc.views.plain.slice(u), knowledge));
-            let unknown_unit = unit.is_some() && written.is_none();
-
-            let ctx = Context { knowledge, patient, unknown_unit };
-            if let Some((first, second)) = ratio {
-                if let Some(&(a, b)) = self.ratios.get(&measurement.concept) {
-                    for (concept, value) in [(a, first), (b, second)] {
-                        let (component, inferred) =
-                            self.component(&ctx, concept, value, written.as_deref(), &mut warnings, measurement.span);
-                        if measurement.inferred_unit.is_none() && unit.is_none() {
-                            measurement.inferred_unit = inferred;
-                        }
-                        measurement.components.push(component);
-                    }
+                Some(Reading::Result(at, result) | Reading::Stated(at, result)) => {
+                    measurements.push(result_measurement(doc, name.span.start, name.concept, at, result));
                 }
-            } else if let Some(value) = measurement.value {
-                measurement.concept = self.resolve(&ctx, measurement.concept, value, written.as_deref());
-                let concept = &knowledge.concepts[measurement.concept as usize].id;
-                if let Some(outcome) = assess(&ctx, concept, value, measurement.comparator, written.as_deref()) {
-                    match outcome {
-                        Ok((normalized, assessment)) => {
-                            if normalized.inferred {
-                                measurement.inferred_unit = Some(normalized.unit);
-                            }
-                            measurement.assessment = assessment;
-                        }
-                        Err(message) => warnings.push(implausible(measurement.span, form, &message)),
-                    }
-                }
+                None => {}
             }
-            measurements.push(measurement);
         }
+        self.unnamed_values(doc, &ctx, &mut measurements);
+        self.glued_names(doc, &ctx, &mut measurements);
+        measurements.sort_by_key(|m| (m.span.start, m.span.end));
+        self.listed(doc, &ctx, &mut measurements);
+        measurements.sort_by_key(|m| (m.span.start, m.span.end));
         link_differentials(doc, &mut measurements, &self.differential);
         doc.measurements = measurements;
         doc.warnings.extend(warnings);
+    }
+
+    /// Measurements from concept mentions that no value follows: a Lab or Vital with its value
+    /// and a written unit before it ("92% polimorfonucleare"), a finding of a `finding` panel with
+    /// a value after it in a member's unit ("ritm sinusal, 110/min") or a grade ("glucozurie 4+"),
+    /// and a test the lab tables measure with its value ("timp de recolorare capilară 2 secunde").
+    /// A sign graded at the bedside ("edeme ++") measures no analyte and stays a finding.
+    fn unnamed_values(&self, doc: &Doc<'_>, ctx: &Context<'_>, measurements: &mut Vec<DocMeasurement>) {
+        let concepts = &ctx.knowledge.concepts;
+        for mention in &doc.mentions {
+            let taken = |span: Span| measurements.iter().any(|m| m.span.start < span.end && span.start < m.span.end);
+            if taken(mention.span) {
+                continue;
+            }
+            let (first, end) = (mention.tokens.start, mention.tokens.end);
+            let concept_type = concepts[mention.concept as usize].concept_type;
+            if let Some(members) = self.findings.get(&mention.concept) {
+                // Past a comma or colon and at most one link ("proteinuriei la 1,4 g/24 h").
+                let mut at = end;
+                while at < doc.tokens.len().min(end + 2) && matches!(doc.token_text(at), "," | ":") {
+                    at += 1;
+                }
+                at += phrase_at(doc, at, |key| ctx.knowledge.value_words.links.contains(key)).unwrap_or(0);
+                // A grade, or a result the finding's own name states ("coagulare normală"), is the
+                // result of the member the tables measure by no number (the test strip's, the
+                // panel's), or else of the first.
+                let labs = &ctx.knowledge.labs;
+                let Some(qualitative) = members
+                    .iter()
+                    .copied()
+                    .find(|&m| !labs.analytes.contains_key(&concepts[m as usize].id))
+                    .or_else(|| members.first().copied())
+                else {
+                    continue;
+                };
+                let stated = ctx.knowledge.value_words.results.get(doc.plain(end - 1));
+                if let Some(result) = stated.filter(|_| end - 1 > first) {
+                    measurements.push(result_measurement(
+                        doc,
+                        mention.span.start,
+                        qualitative,
+                        end - 1,
+                        result.clone(),
+                    ));
+                    continue;
+                }
+                if let Some(value) = doc.tokens.get(at) {
+                    if let Some(result) = grade(doc.token_text(at)) {
+                        measurements.push(result_measurement(doc, mention.span.start, qualitative, at, result));
+                        continue;
+                    }
+                    if matches!(value.kind, TokenKind::Quantity | TokenKind::Number) {
+                        // The first member whose units the value is written in.
+                        let read = |concept| Read {
+                            start: value.span.start,
+                            concept,
+                            value: at,
+                            unit_from: at + 1,
+                            unit: None,
+                            comparator: None,
+                        };
+                        let found = members.iter().find_map(|&member| {
+                            let mut quiet = Vec::new();
+                            self.measure(doc, ctx, &read(member), &mut quiet)
+                                .filter(|m| m.unit.is_some() && m.assessment.normalized.is_some() && quiet.is_empty())
+                        });
+                        if let Some(measurement) = found.filter(|m| !taken(m.span)) {
+                            measurements.push(measurement);
+                            continue;
+                        }
+                    }
+                }
+            }
+            match concept_type {
+                ConceptType::Lab | ConceptType::Vital if first > 0 => {
+                    let at = first - 1;
+                    let before = doc.tokens[at];
+                    if !matches!(before.kind, TokenKind::Number | TokenKind::Quantity) || taken(before.span) {
+                        continue;
+                    }
+                    let read = Read {
+                        start: before.span.start,
+                        concept: mention.concept,
+                        value: at,
+                        unit_from: end,
+                        unit: None,
+                        comparator: None,
+                    };
+                    let mut quiet = Vec::new();
+                    if let Some(mut measurement) = self.measure(doc, ctx, &read, &mut quiet) {
+                        // With a written unit, or a decimal or grouped number the analyte makes
+                        // plausible ("27.400 leucocite"): a bare integer before a name is too
+                        // often a count of days, doses or findings ("în ziua 3 leucocitele").
+                        measurement.span = measurement.span.cover(mention.span);
+                        let separated = doc.token_text(at).contains(['.', ',']);
+                        let tied = measurement.unit.is_some() || (separated && measurement.inferred_unit.is_some());
+                        if tied && quiet.is_empty() {
+                            measurements.push(measurement);
+                        }
+                    }
+                }
+                ConceptType::Test
+                    if ctx.knowledge.labs.analytes.contains_key(&concepts[mention.concept as usize].id) =>
+                {
+                    // A test the lab tables measure ("timp de recolorare capilară 2 secunde").
+                    let Some(Reading::Value(at)) = reading_after(doc, end - 1, &ctx.knowledge.value_words) else {
+                        continue;
+                    };
+                    let read = Read {
+                        start: mention.span.start,
+                        concept: mention.concept,
+                        value: at,
+                        unit_from: at + 1,
+                        unit: None,
+                        comparator: None,
+                    };
+                    let mut quiet = Vec::new();
+                    if let Some(measurement) = self.measure(doc, ctx, &read, &mut quiet) {
+                        if measurement.unit.is_some() && quiet.is_empty() {
+                            measurements.push(measurement);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Counts written as a number and one token of a cell name and its unit ("620 neutrofile/mm3",
+    /// "24.000 leucocite/mm3" in a fluid's analysis): the name is a one-word term of a lab.
+    fn glued_names(&self, doc: &Doc<'_>, ctx: &Context<'_>, measurements: &mut Vec<DocMeasurement>) {
+        let units = &ctx.knowledge.token_rules.units;
+        for at in 0..doc.tokens.len().saturating_sub(1) {
+            let (number, glued) = (doc.tokens[at], doc.tokens[at + 1]);
+            if number.kind != TokenKind::Number || !matches!(glued.kind, TokenKind::Word | TokenKind::Alnum) {
+                continue;
+            }
+            let Some(slash) = doc.token_text(at + 1).find('/') else { continue };
+            let name = Span::new(glued.span.start, glued.span.start + slash);
+            let unit = Span::new(glued.span.start + slash, glued.span.end);
+            let Some(&concept) = self.one_word_labs.get(doc.views.plain.slice(name)) else { continue };
+            if !units.contains_key(doc.views.plain.slice(unit)) {
+                continue;
+            }
+            let span = Span::new(number.span.start, glued.span.end);
+            if measurements.iter().any(|m| m.span.start < span.end && span.start < m.span.end) {
+                continue;
+            }
+            let read = Read {
+                start: number.span.start,
+                concept,
+                value: at,
+                unit_from: at + 2,
+                unit: Some(unit),
+                comparator: None,
+            };
+            let mut quiet = Vec::new();
+            if let Some(measurement) = self.measure(doc, ctx, &read, &mut quiet).filter(|_| quiet.is_empty()) {
+                measurements.push(measurement);
+            }
+        }
+    }
+
+    /// Values listed after a measurement for the same analyte, in the same unit, before any other
+    /// name in the sentence: "trombocite 48.000/mm3 la 72 de ore și 156.000/mm3 la externare",
+    /// "TA 172/114 mmHg, repetată după 15 minute 168/110 mmHg". `measurements` is in text order.
+    fn listed(&self, doc: &Doc<'_>, ctx: &Context<'_>, measurements: &mut Vec<DocMeasurement>) {
+        // Tokens a list cannot run through: the start of any other mention or name, and every
+        // token of a measurement.
+        let mut stops = vec![false; doc.tokens.len()];
+        for mention in doc.mentions.iter().chain(&doc.measurement_names) {
+            stops[mention.tokens.start] = true;
+        }
+        let mut token_at = 0;
+        for m in measurements.iter() {
+            while token_at < doc.tokens.len() && doc.tokens[token_at].span.end <= m.span.start {
+                token_at += 1;
+            }
+            let mut t = token_at;
+            while t < doc.tokens.len() && doc.tokens[t].span.start < m.span.end {
+                stops[t] = true;
+                t += 1;
+            }
+        }
+        // A listed value is read quietly: an implausible one is no value of the list.
+        let mut found = Vec::new();
+        for m in measurements.iter().filter(|m| m.result.is_none()) {
+            let Some(unit) = m.unit.map(|u| doc.views.plain.slice(u)).and_then(|u| ucum_of(u, ctx.knowledge)) else {
+                continue;
+            };
+            let Some(sentence) =
+                doc.sentences.iter().find(|s| s.span.start <= m.span.start && m.span.start < s.span.end)
+            else {
+                continue;
+            };
+            let ratio = m.value.is_none();
+            let mut at = sentence
+                .tokens
+                .clone()
+                .find(|&t| doc.tokens[t].span.start >= m.span.end)
+                .unwrap_or(sentence.tokens.end);
+            let mut gap = 0;
+            while at < sentence.tokens.end && gap <= MAX_LIST_GAP {
+                let token = doc.tokens[at];
+                let form = doc.token_text(at);
+                if stops[at] || matches!(form, ";" | "." | "(" | ")") || is_acronym(form) {
+                    break;
+                }
+                let is_value = match token.kind {
+                    TokenKind::Ratio => ratio,
+                    TokenKind::Number | TokenKind::Quantity => !ratio,
+                    _ => false,
+                };
+                if is_value {
+                    let read = Read {
+                        start: token.span.start,
+                        concept: m.concept,
+                        value: at,
+                        unit_from: at + 1,
+                        unit: None,
+                        comparator: None,
+                    };
+                    let mut quiet = Vec::new();
+                    let listed = self.measure(doc, ctx, &read, &mut quiet).filter(|listed| {
+                        quiet.is_empty()
+                            && listed.unit.map(|u| doc.views.plain.slice(u)).and_then(|u| ucum_of(u, ctx.knowledge))
+                                == Some(unit.clone())
+                    });
+                    if let Some(listed) = listed {
+                        at =
+                            doc.tokens.iter().position(|t| t.span.start >= listed.span.end).unwrap_or(doc.tokens.len());
+                        found.push(listed);
+                        gap = 1;
+                        continue;
+                    }
+                }
+                gap += 1;
+                at += 1;
+            }
+        }
+        measurements.extend(found);
+    }
+
+    /// The measurement of `read.concept` from the value at token `read.value` and its unit
+    /// (attached, or the token at `read.unit_from`), spanning from `read.start`; `None` when a
+    /// unit is written whose kind the analyte is never measured in ("calcul de 2 cm", "glucoză
+    /// 25 g" given as a drug): the number is then not a value of that analyte.
+    fn measure(
+        &self,
+        doc: &Doc<'_>,
+        ctx: &Context<'_>,
+        read: &Read,
+        warnings: &mut Vec<DocWarning>,
+    ) -> Option<DocMeasurement> {
+        let knowledge = ctx.knowledge;
+        let at = read.value;
+        let token = doc.tokens[at];
+        let form = doc.token_text(at);
+        let mut measurement = DocMeasurement::new(Span::new(read.start, token.span.end), read.concept);
+        let mut ratio = None;
+        let mut unit = None;
+        match token.kind {
+            TokenKind::Ratio => {
+                let (a, b) = form.split_once('/').unwrap_or((form, ""));
+                let read = |part: &str| numbers::parse(part, doc.convention).map(|n| n.value);
+                ratio = read(a).zip(read(b));
+            }
+            TokenKind::Range => {}
+            TokenKind::Alnum => {
+                unit = range_with_unit(form).map(|at| Span::new(token.span.start + at, token.span.end));
+            }
+            _ => {
+                let number = numbers::parse(form, doc.convention);
+                measurement.value = number.map(|n| n.value);
+                measurement.comparator = number.and_then(|n| n.comparator).or(read.comparator);
+                let digits = number_prefix(form);
+                unit = (token.kind == TokenKind::Quantity && digits < form.len())
+                    .then(|| Span::new(token.span.start + digits, token.span.end));
+            }
+        }
+        let mut end = token.span.end;
+        if let Some(span) = read.unit {
+            unit = Some(span);
+            end = span.end;
+        } else if unit.is_none() {
+            if let Some(span) = unit_at(doc, knowledge, read.unit_from) {
+                unit = Some(span);
+                end = span.end;
+            }
+        }
+        measurement.span = Span::new(read.start, end.max(token.span.end));
+        measurement.unit = unit;
+        let written = unit.and_then(|u| ucum_of(doc.views.plain.slice(u), knowledge));
+        if let Some(written) = &written {
+            if ratio.is_none() && !self.measurable_in(knowledge, measurement.concept, written) {
+                return None;
+            }
+        }
+        let unknown_unit = unit.is_some() && written.is_none();
+
+        if let Some((first, second)) = ratio {
+            if let Some(&(a, b)) = self.ratios.get(&measurement.concept) {
+                for (concept, value) in [(a, first), (b, second)] {
+                    let (component, inferred) =
+                        self.component(ctx, concept, value, written.as_deref(), warnings, measurement.span);
+                    if measurement.inferred_unit.is_none() && unit.is_none() {
+                        measurement.inferred_unit = inferred;
+                    }
+                    measurement.components.push(component);
+                }
+            }
+        } else if let Some(value) = measurement.value {
+            measurement.concept = self.resolve(ctx, measurement.concept, value, written.as_deref(), unknown_unit);
+            let concept = &knowledge.concepts[measurement.concept as usize].id;
+            if let Some(outcome) = assess(ctx, concept, value, measurement.comparator, written.as_deref(), unknown_unit)
+            {
+                match outcome {
+                    Ok((normalized, assessment)) => {
+                        if normalized.inferred {
+                            measurement.inferred_unit = Some(normalized.unit);
+                        }
+                        measurement.assessment = assessment;
+                    }
+                    Err(message) => warnings.push(implausible(measurement.span, form, &message)),
+                }
+            }
+        }
+        Some(measurement)
+    }
+
+    /// Whether a value in UCUM unit `written` can be one of `concept`: not when the unit is an
+    /// extent (a length, mass, volume or time: the size of a stone, the dose of a drug) that the
+    /// analyte is never measured in and that does not convert to its canonical unit. A concept
+    /// with no row in `data/labs/` takes any unit.
+    fn measurable_in(&self, knowledge: &Knowledge, concept: u32, written: &str) -> bool {
+        const EXTENTS: &[&str] = &["length", "mass", "volume", "time"];
+        let labs = &knowledge.labs;
+        let dimension_of = |ucum: &str| knowledge.units.iter().find(|u| u.ucum == ucum).map(|u| u.dimension.as_str());
+        if !dimension_of(written).is_some_and(|d| EXTENTS.contains(&d)) {
+            return true;
+        }
+        let id = &knowledge.concepts[concept as usize].id;
+        let candidates: Vec<&String> = match self.children.get(&concept) {
+            Some(children) => children.iter().map(|&c| &knowledge.concepts[c as usize].id).collect(),
+            None => vec![id],
+        };
+        let mut any_analyte = false;
+        for candidate in candidates {
+            let Some(analyte) = labs.analytes.get(candidate) else { continue };
+            any_analyte = true;
+            if units::convert(labs, candidate, 1.0, written, &analyte.unit).is_some() {
+                return true;
+            }
+            let usual = std::iter::once(&analyte.unit).chain(&analyte.usual_units);
+            if usual.into_iter().any(|u| dimension_of(u).is_none_or(|d| d == dimension_of(written).unwrap_or(d))) {
+                return true;
+            }
+        }
+        !any_analyte
     }
 
     /// One part of a ratio panel, assessed on its own; with the unit it inferred, if any.
@@ -232,7 +642,7 @@ impl Measurer {
         let mut component =
             DocComponent { concept, value, unit: written.map(str::to_owned), assessment: Assessment::default() };
         let mut inferred = None;
-        match assess(ctx, id, value, None, written) {
+        match assess(ctx, id, value, None, written, false) {
             Some(Ok((normalized, assessment))) => {
                 if normalized.inferred {
                     component.unit = Some(normalized.unit.clone());
@@ -249,7 +659,7 @@ impl Measurer {
     /// The concept a value measures: a generic analyte ("neutrofile") becomes its child whose
     /// canonical unit the written unit converts to, or, with no unit, the child in whose usual
     /// units the value is plausible, when that settles the unit; otherwise it stays as named.
-    fn resolve(&self, ctx: &Context<'_>, concept: u32, value: f64, written: Option<&str>) -> u32 {
+    fn resolve(&self, ctx: &Context<'_>, concept: u32, value: f64, written: Option<&str>, unknown_unit: bool) -> u32 {
         let Some(children) = self.children.get(&concept) else { return concept };
         let labs = &ctx.knowledge.labs;
         let fitting: Vec<u32> = children
@@ -260,7 +670,7 @@ impl Measurer {
                 let analyte = &labs.analytes[id];
                 match written {
                     Some(unit) => units::convert(labs, id, value, unit, &analyte.unit).is_some(),
-                    None => !ctx.unknown_unit && interpret::normalize(labs, id, analyte, value, None).is_ok(),
+                    None => !unknown_unit && interpret::normalize(labs, id, analyte, value, None).is_ok(),
                 }
             })
             .collect();
@@ -274,12 +684,56 @@ impl Measurer {
     }
 }
 
+/// The written unit at token `at`: a unit token, or two tokens that together are a unit written
+/// with a space ("g/24 h", "mL/24 ore").
+fn unit_at(doc: &Doc<'_>, knowledge: &Knowledge, at: usize) -> Option<Span> {
+    let units = &knowledge.token_rules.units;
+    let next = doc.tokens.get(at)?;
+    if next.kind == TokenKind::Unit && units.contains_key(doc.views.plain.slice(next.span)) {
+        return Some(next.span);
+    }
+    let after = doc.tokens.get(at + 1).filter(|t| t.kind != TokenKind::Punct)?;
+    let both = Span::new(next.span.start, after.span.end);
+    units.contains_key(doc.views.plain.slice(both)).then_some(both)
+}
+
 /// What every assessment of one document needs.
 struct Context<'k> {
     knowledge: &'k Knowledge,
     patient: Patient,
-    /// A unit is written but is not one casus knows: nothing is inferred in its place.
-    unknown_unit: bool,
+}
+
+/// Where to read one value: the measurement starts at byte `start`, measures `concept`, has its
+/// value at token `value` and its unit attached, at token `unit_from`, or at `unit`.
+struct Read {
+    start: usize,
+    concept: u32,
+    value: usize,
+    unit_from: usize,
+    /// The unit, when it is part of another token ("620 neutrofile/mm3").
+    unit: Option<Span>,
+    /// A comparator written as a token of its own before the value ("CRP < 5").
+    comparator: Option<Comparator>,
+}
+
+/// The most tokens a list of values of one analyte may hold between two values ("la 72 de ore
+/// și").
+const MAX_LIST_GAP: usize = 6;
+
+/// An abbreviation in capitals ("LDH", "PSAP"): likely the name of another measurement, even
+/// one casus does not know, so a list of values stops before it.
+fn is_acronym(form: &str) -> bool {
+    form.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && form.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+}
+
+/// A measurement whose reading is a qualitative result or grade ending at token `at`.
+fn result_measurement(doc: &Doc<'_>, start: usize, concept: u32, at: usize, result: String) -> DocMeasurement {
+    let span = Span::new(start, doc.tokens[at].span.end);
+    let mut measurement = DocMeasurement::new(span, concept);
+    measurement.assessment.interpretation = qualitative(&result);
+    measurement.result = Some(result);
+    measurement
 }
 
 /// Normalizes and interprets one value of analyte `concept`. `None` when the analyte has no
@@ -291,10 +745,11 @@ fn assess(
     value: f64,
     comparator: Option<Comparator>,
     written: Option<&str>,
+    unknown_unit: bool,
 ) -> Option<Result<(Normalized, Assessment), String>> {
     let labs = &ctx.knowledge.labs;
     let analyte = labs.analytes.get(concept)?;
-    if ctx.unknown_unit && written.is_none() {
+    if unknown_unit && written.is_none() {
         return None;
     }
     let normalized = match interpret::normalize(labs, concept, analyte, value, written) {
@@ -512,6 +967,149 @@ mod tests {
                 ("m3", "lymphocyte_percentage", Some("m1")),
                 ("m4", "neutrophil_count", None),
             ]
+        );
+    }
+
+    /// Concept, text, value, unit and result of one measurement.
+    type Read = (String, String, Option<f64>, Option<String>, Option<String>);
+
+    /// Each measurement of `text`, read.
+    fn read(text: &str) -> Vec<Read> {
+        analyze(text).measurements.into_iter().map(|m| (m.concept.id, m.text, m.value, m.unit, m.result)).collect()
+    }
+
+    fn concepts_and_values(text: &str) -> Vec<(String, Option<f64>)> {
+        read(text).into_iter().map(|(concept, _, value, ..)| (concept, value)).collect()
+    }
+
+    #[test]
+    fn link_phrases_may_stand_between_a_name_and_its_value() {
+        assert_eq!(
+            concepts_and_values("Trombocite în scădere la 94.000/mm3 după 48 de ore."),
+            [("platelet_count".to_owned(), Some(94000.0))]
+        );
+        let urine = read("Diureza a crescut la 1.800 mL/24 ore din ziua 2.");
+        assert_eq!(urine.len(), 1);
+        assert_eq!(
+            (urine[0].0.as_str(), urine[0].2, urine[0].3.as_deref()),
+            ("urine_output", Some(1800.0), Some("mL/24 ore"))
+        );
+        assert_eq!(concepts_and_values("La 7 zile scorul NIHSS era 5."), [("nihss_score".to_owned(), Some(5.0))]);
+        assert_eq!(
+            concepts_and_values("SpO2 în aer atmosferic 89%."),
+            [("oxygen_saturation_pulse_oximetry".to_owned(), Some(89.0))]
+        );
+    }
+
+    #[test]
+    fn a_result_stated_in_more_words_is_read_for_labs_not_for_exams() {
+        let troponin = read("Troponina a fost negativă.");
+        assert_eq!(troponin.len(), 1);
+        assert_eq!(troponin[0].4.as_deref(), Some("negative"));
+        assert!(read("Urocultura a fost negativă.").is_empty());
+        assert!(read("Ecografia abdominală fără modificări.").is_empty());
+        let absent = read("Anticorpi antifosfolipidici absenți.");
+        assert_eq!(absent.first().and_then(|m| m.4.as_deref()), Some("negative"));
+    }
+
+    #[test]
+    fn a_semi_quantitative_grade_is_the_result_of_a_test_strip_analyte() {
+        let grades: Vec<(String, String, Option<String>)> =
+            read("Sumar de urină: glucozurie 4+, cetonurie 3+.").into_iter().map(|m| (m.0, m.1, m.4)).collect();
+        // A sign of a `finding` panel gives its grade to the test strip's analyte.
+        assert_eq!(
+            grades,
+            [
+                ("urine_glucose".to_owned(), "glucozurie 4+".to_owned(), Some("4+".to_owned())),
+                ("urine_ketones".to_owned(), "cetonurie 3+".to_owned(), Some("3+".to_owned()))
+            ]
+        );
+        assert!(read("Edeme gambiere ++.").is_empty(), "a bedside grade is no lab value");
+        // A finding whose name states the result of its member's test.
+        let coagulation = read("Hemoglobină 12 g/dl, coagulare normală.");
+        assert_eq!(
+            coagulation.last().map(|m| (m.0.as_str(), m.1.as_str(), m.4.as_deref())),
+            Some(("coagulation_tests", "coagulare normală", Some("normal")))
+        );
+    }
+
+    #[test]
+    fn a_value_after_a_finding_measures_the_finding_s_member() {
+        let ecg = read("EKG: ritm sinusal, 100/min, fără modificări de repolarizare.");
+        assert_eq!(ecg.len(), 1);
+        assert_eq!((ecg[0].0.as_str(), ecg[0].1.as_str(), ecg[0].2), ("heart_rate", "100/min", Some(100.0)));
+        assert_eq!(
+            concepts_and_values("Proteinurie 3,2 g/24 h, cu scăderea proteinuriei la 1,4 g/24 h."),
+            [("urine_protein_24h".to_owned(), Some(3.2)), ("urine_protein_24h".to_owned(), Some(1.4))]
+        );
+        // A value in a unit the member is never measured in is not the member's.
+        assert!(read("Ritm sinusal, 2 mm subdenivelare.").iter().all(|m| m.0 != "heart_rate"));
+    }
+
+    #[test]
+    fn a_value_written_before_its_name_needs_a_written_unit() {
+        assert_eq!(
+            concepts_and_values("LCR cu 92% polimorfonucleare."),
+            [("neutrophil_percentage".to_owned(), Some(92.0))]
+        );
+        assert_eq!(
+            concepts_and_values("Lichid de ascită cu 620 neutrofile/mm3."),
+            [("neutrophil_count".to_owned(), Some(620.0))]
+        );
+        assert!(read("În ziua 3 leucocitele au revenit la normal.").is_empty());
+        assert_eq!(
+            concepts_and_values("Hemoleucograma arată 27.400 leucocite, anemie."),
+            [("leukocyte_count".to_owned(), Some(27400.0))]
+        );
+        assert!(read("Oxidarea glucozei a fost de 12 ori mai mare, glucoză (121).").is_empty());
+        assert_eq!(
+            concepts_and_values("Leucocitoză (leucocite (27.400/mm3)) și FEVS estimată la 35%."),
+            [
+                ("leukocyte_count".to_owned(), Some(27400.0)),
+                ("left_ventricular_ejection_fraction".to_owned(), Some(35.0))
+            ]
+        );
+    }
+
+    #[test]
+    fn values_listed_after_a_first_one_share_its_analyte() {
+        assert_eq!(
+            concepts_and_values("Evoluție: trombocite 48.000/mm3 la 72 de ore și 156.000/mm3 la externare."),
+            [("platelet_count".to_owned(), Some(48000.0)), ("platelet_count".to_owned(), Some(156000.0))]
+        );
+        let pressures: Vec<String> = read("TA 172/114 mmHg, repetată după 15 minute 168/110 mmHg, AV 88/min.")
+            .into_iter()
+            .map(|m| m.1)
+            .collect();
+        assert_eq!(pressures, ["TA 172/114 mmHg", "168/110 mmHg", "AV 88/min"]);
+        // A list stops at a name, even one casus does not know.
+        assert_eq!(
+            concepts_and_values("Glicemie 120 mg/dL, XQZ 160 mg/dL."),
+            [("serum_glucose".to_owned(), Some(120.0))]
+        );
+    }
+
+    #[test]
+    fn a_unit_of_another_kind_than_the_analyte_s_is_no_value_of_it() {
+        assert!(read("S-a administrat glucoză 25 g i.v.").is_empty());
+        assert_eq!(
+            concepts_and_values("Diureză de 3.500 mL în primele 24 de ore."),
+            [("urine_output".to_owned(), Some(3500.0))]
+        );
+    }
+
+    #[test]
+    fn ranges_glued_to_their_unit_and_measured_tests_are_read() {
+        let target = read("Oxigenoterapie cu ținta SpO2 88-92%.");
+        assert_eq!(target.len(), 1);
+        assert_eq!((target[0].1.as_str(), target[0].3.as_deref()), ("SpO2 88-92%", Some("%")));
+        assert_eq!(
+            concepts_and_values("Timp de recolorare capilară 3 secunde."),
+            [("capillary_refill_time".to_owned(), Some(3.0))]
+        );
+        assert_eq!(
+            concepts_and_values("TP 12,1 sec, INR 1,02."),
+            [("prothrombin_time".to_owned(), Some(12.1)), ("inr".to_owned(), Some(1.02))]
         );
     }
 }
