@@ -127,7 +127,7 @@ fn usage_errors_exit_2() {
 fn help_shows_an_example() {
     let output = casus(&["analyze", "--help"], None);
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("Example:"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Examples:"));
 }
 
 #[test]
