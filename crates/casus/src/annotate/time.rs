@@ -8,7 +8,9 @@
 //! [`expression_at`](TimeReader::expression_at) reads every kind of expression for the finding
 //! times of `annotate::timing`: onsets ("febră de 3 zile": began −P3D, lasting P3D), times
 //! after presentation ("după 3 zile": P3D) and ages at onset ("la vârsta de 30 de ani").
-//! An amount after "aproximativ", "circa", … is approximate.
+//! An amount after "aproximativ", "circa", … is approximate. Dates ("12.03.2023", "5 martie
+//! 2023", "martie 2023") are read by [`date_at`](TimeReader::date_at); `annotate::timing` counts
+//! them from the date of presentation.
 
 use std::ops::Range;
 
@@ -16,13 +18,65 @@ use crate::doc::Doc;
 use crate::knowledge::medication::{TimeUnit, TimeWord, TimeWords};
 use crate::knowledge::NumberWords;
 use crate::text::numbers;
-use crate::text::stem::stem;
 use crate::text::tokenize::TokenKind;
 
-/// The match stem of every token of a document, as the word tables of the later stages key
-/// their phrases (see `knowledge::medication::stemmed`).
-pub fn keys(doc: &Doc<'_>) -> Vec<String> {
-    (0..doc.tokens.len()).map(|i| stem(doc.plain(i)).into_owned()).collect()
+/// A calendar date as written: a day, or only a month ("martie 2023").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    /// `None` when only the month is written.
+    pub day: Option<u8>,
+}
+
+impl Date {
+    /// A valid date, or `None` (month 1–12, a day the month has).
+    fn new(year: i32, month: u8, day: Option<u8>) -> Option<Date> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let length = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        day.is_none_or(|d| (1..=length).contains(&d)).then_some(Date { year, month, day })
+    }
+
+    /// Days since 1970-01-01 of the date (its first day for a month), by the proleptic
+    /// Gregorian calendar (the days-from-civil algorithm of H. Hinnant, "chrono-Compatible
+    /// Low-Level Date Algorithms").
+    pub fn days(&self) -> i64 {
+        let (month, day) = (i64::from(self.month), i64::from(self.day.unwrap_or(1)));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+}
+
+/// A numeric date in one token: `12.03.2023`, `12/03/2023`, `12-03-23` (day first, as Romanian
+/// and Spanish write it) or `2023-03-12` (ISO 8601).
+fn numeric_date(token: &str) -> Option<Date> {
+    let parts: Vec<&str> = token.split(['.', '/', '-']).collect();
+    let [a, b, c] = parts.as_slice() else { return None };
+    if !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let (year, month, day) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
+    let year: i32 = match (year.len(), year.parse::<i32>().ok()?) {
+        (4, y) => y,
+        // Two-digit years: the nearest century to the 2020s.
+        (2, y) if y < 50 => 2000 + y,
+        (2, y) => 1900 + y,
+        _ => return None,
+    };
+    if day.len() > 2 || month.len() > 2 {
+        return None;
+    }
+    Date::new(year, month.parse().ok()?, Some(day.parse().ok()?))
 }
 
 /// An amount of time ("10 zile", "două săptămâni").
@@ -219,6 +273,32 @@ impl TimeReader<'_, '_, '_> {
         }
     }
 
+    /// A date starting at token `at`: one numeric token ("12.03.2023"), or a month's name with
+    /// a four-digit year after it and perhaps a day before it ("12 martie 2023", "martie 2023").
+    pub fn date_at(&self, at: usize, end: usize) -> Option<(Date, Range<usize>)> {
+        let doc = self.doc;
+        if let Some(date) = numeric_date(doc.token_text(at)) {
+            return Some((date, at..at + 1));
+        }
+        let (day, month_at) = match doc.tokens[at].kind {
+            TokenKind::Number => (Some(doc.token_text(at).parse::<u8>().ok()?), at + 1),
+            _ => (None, at),
+        };
+        let month = match self.phrase_at(month_at, end, |w| matches!(w, TimeWord::Month(_)))? {
+            (1, TimeWord::Month(month)) => *month,
+            _ => return None,
+        };
+        let year_at = month_at + 1;
+        let year = (year_at < end).then(|| doc.token_text(year_at)).filter(|y| y.len() == 4)?;
+        let year: i32 = year.parse().ok().filter(|y| (1900..=2100).contains(y))?;
+        Some((Date::new(year, month, day)?, at..year_at + 1))
+    }
+
+    /// Whether a phrase saying the patient presented or was admitted starts at token `at`.
+    pub fn presents_at(&self, at: usize, end: usize) -> bool {
+        self.phrase_at(at, end, |w| *w == TimeWord::Presents || matches!(w, TimeWord::Anchor(_))).is_some()
+    }
+
     /// A duration starting at token `at`: "timp de 6 săptămâni" → `P6W`.
     pub fn duration_at(&self, at: usize, end: usize) -> Option<(String, Range<usize>)> {
         let (len, _) = self.phrase_at(at, end, |w| *w == TimeWord::Duration)?;
@@ -260,6 +340,41 @@ mod tests {
         assert_eq!(read("timp de 6 săptămâni").1.as_deref(), Some("P6W"));
         assert_eq!(read("timp de 14 zile").1.as_deref(), Some("P14D"));
         assert_eq!(read("pentru 24 de ore").1.as_deref(), Some("PT24H"));
+    }
+
+    #[test]
+    fn reads_dates_as_romanian_writes_them() {
+        let engine = Engine::new().unwrap();
+        let knowledge = engine.knowledge();
+        let date = |text: &str| {
+            let doc = engine.text_layer(text, &Options::default()).unwrap();
+            let reader = TimeReader {
+                doc: &doc,
+                keys: doc.stems(),
+                words: &knowledge.time_words,
+                numbers: &knowledge.number_words,
+            };
+            let end = doc.tokens.len();
+            (0..end).find_map(|i| reader.date_at(i, end)).map(|(d, _)| (d.year, d.month, d.day))
+        };
+        assert_eq!(date("internat pe 12.03.2023"), Some((2023, 3, Some(12))));
+        assert_eq!(date("la 14/03/23"), Some((2023, 3, Some(14))));
+        assert_eq!(date("din 2023-03-12"), Some((2023, 3, Some(12))));
+        assert_eq!(date("pe 5 martie 2023"), Some((2023, 3, Some(5))));
+        assert_eq!(date("în mai 2021"), Some((2021, 5, None)));
+        assert_eq!(date("mai mult de 2 zile"), None, "\"mai\" alone is not May");
+        assert_eq!(date("30.02.2023"), None, "February has no 30th");
+        assert_eq!(date("leucocite 1.234.567"), None);
+    }
+
+    #[test]
+    fn counts_days_across_months_and_leap_years() {
+        let day = |y, m, d| Date::new(y, m, Some(d)).unwrap().days();
+        assert_eq!(day(1970, 1, 1), 0);
+        assert_eq!(day(2024, 3, 1) - day(2024, 2, 28), 2, "2024 is a leap year");
+        assert_eq!(day(2023, 3, 1) - day(2023, 2, 28), 1);
+        assert_eq!(day(2000, 3, 1) - day(2000, 2, 28), 2, "2000 is a leap year");
+        assert_eq!(day(2023, 3, 12) - day(2023, 3, 2), 10);
     }
 
     #[test]

@@ -13,6 +13,10 @@
 //! known conditions (historical mentions in ConText's sense) of the same clause, while in "HTA
 //! de 20 de ani" it is the hypertension's and dates the history.
 //!
+//! Dates ("12.03.2023", "5 martie 2023") are counted from the date of presentation, the first
+//! date of the first sentence that says the patient presented or was admitted; without one a
+//! date dates nothing, since the timeline is relative to presentation.
+//!
 //! What is dated: findings, procedures, tests and organisms. Drugs are dated by their own
 //! clause (`annotate::medication`), anatomy is not an event. The expression that states the
 //! patient's age ("bărbat de 47 de ani") dates nothing, and the history section does not read
@@ -20,7 +24,7 @@
 //! say when, and guessing from the section would be wrong as often as right.
 
 use crate::analysis::{AgeUnit, EntityType, SectionKind};
-use crate::annotate::time::{TimeExpression, TimeReader};
+use crate::annotate::time::{Date, TimeExpression, TimeReader};
 use crate::doc::Doc;
 use crate::knowledge::medication::TimeWord;
 use crate::knowledge::Knowledge;
@@ -32,6 +36,8 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
     let age_years = doc.patient.age.filter(|&(_, unit, _)| unit == AgeUnit::Year).map(|(value, _, _)| value);
     let age_span = doc.patient.age.map(|(_, _, span)| span);
     let coordination = &knowledge.medication_words.coord;
+
+    let presentation = presentation_date(doc, &reader);
 
     let mut times = Vec::new();
     let mut mention_times = vec![None; doc.mentions.len()];
@@ -53,6 +59,11 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
             if let Some((len, _)) = reader.phrase_at(i, end, |w| *w == TimeWord::Boundary) {
                 boundaries.push(i);
                 i += len;
+            } else if let Some((date, tokens)) = reader.date_at(i, end) {
+                i = tokens.end;
+                if let Some(expression) = presentation.and_then(|p| dated_from(p, date, tokens)) {
+                    found.push(expression);
+                }
             } else if let Some(expression) = reader.expression_at(i, end, age_years) {
                 i = expression.tokens.end;
                 let span = doc.tokens[expression.tokens.start].span.cover(doc.tokens[expression.tokens.end - 1].span);
@@ -139,6 +150,24 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
     doc.mention_times = mention_times;
 }
 
+/// The date of presentation: the first date of the first sentence that says the patient
+/// presented or was admitted ("internat pe 12.03.2023").
+fn presentation_date(doc: &Doc<'_>, reader: &TimeReader<'_, '_, '_>) -> Option<Date> {
+    doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)).find_map(|sentence| {
+        let tokens = sentence.tokens.clone();
+        let presents = tokens.clone().any(|i| reader.presents_at(i, tokens.end));
+        presents.then(|| tokens.clone().find_map(|i| reader.date_at(i, tokens.end)).map(|(date, _)| date)).flatten()
+    })
+}
+
+/// A date as a time from presentation, in days; approximate when only its month is written.
+fn dated_from(presentation: Date, date: Date, tokens: std::ops::Range<usize>) -> Option<TimeExpression> {
+    let days = date.days() - presentation.days();
+    let start = if days < 0 { format!("-P{}D", -days) } else { format!("P{days}D") };
+    let approximate = date.day.is_none() || presentation.day.is_none();
+    Some(TimeExpression { tokens, start, day: days as f64, duration: None, approximate, forward: false })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Engine, Options};
@@ -201,6 +230,22 @@ mod tests {
         assert_eq!(found, vec![pair("DZ tip 2", "-P10Y")]);
         let both = starts("Prezintă febră, frisoane și tuse de 2 zile.");
         assert_eq!(both, vec![pair("febră", "-P2D"), pair("frisoane", "-P2D"), pair("tuse", "-P2D")]);
+    }
+
+    #[test]
+    fn dates_are_counted_from_the_date_of_presentation() {
+        let found = starts(
+            "Pe 02.03.2023 a avut febră. Pacientul a fost internat pe 12.03.2023 cu dispnee. \
+             Pe 15 martie 2023 s-a efectuat bronhoscopie.",
+        );
+        assert!(found.contains(&pair("febră", "-P10D")), "{found:?}");
+        assert!(found.contains(&pair("dispnee", "P0D")), "{found:?}");
+        assert!(found.contains(&pair("bronhoscopie", "P3D")), "{found:?}");
+    }
+
+    #[test]
+    fn without_a_date_of_presentation_a_date_dates_nothing() {
+        assert!(starts("Pe 02.03.2023 a avut febră.").is_empty());
     }
 
     #[test]

@@ -129,6 +129,10 @@ pub enum TimeWord {
     Boundary,
     /// A person word after which "de N ani" is an age: "bărbat de 47 de ani".
     AgeWord,
+    /// A month's name, with its number (read only inside a date).
+    Month(u8),
+    /// Says the patient presented or was admitted ("s-a prezentat", "internat").
+    Presents,
 }
 
 /// The words of `data/ro/time.tsv`.
@@ -253,6 +257,11 @@ pub fn parse_time(text: &str, rules: &TokenRules) -> Result<TimeWords, Knowledge
             "approximate" => TimeWord::Approximate,
             "boundary" => TimeWord::Boundary,
             "age_word" => TimeWord::AgeWord,
+            "month" => match value.parse::<u8>() {
+                Ok(month @ 1..=12) => TimeWord::Month(month),
+                _ => return Err(table.error(row, format!("month {value:?} is not 1 to 12"))),
+            },
+            "presents" => TimeWord::Presents,
             other => return Err(table.error(row, format!("unknown kind {other:?}"))),
         };
         phrases.push((stemmed(text, rules), word));
