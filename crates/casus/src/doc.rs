@@ -125,6 +125,9 @@ pub enum StatedCode {
     /// A code of the coding tables that no concept carries: a refinement of a concept's code or
     /// the adverse effect of a drug (index into `DiagnosisCoder::code`).
     Code(usize),
+    /// A code of the ICD-10-CM table that a concept's stated qualifiers select: the concept, and
+    /// the offset of the code's line (`knowledge::icd10cm::at`).
+    Table { concept: u32, offset: u32 },
 }
 
 /// The part a condition plays in the diagnosis.

@@ -362,6 +362,13 @@ impl Engine {
                             codes,
                         }
                     }
+                    StatedCode::Table { concept, offset } => {
+                        let entry = crate::knowledge::icd10cm::at(offset).expect("an offset of a table line");
+                        let mut codes = analysis::Codes::new();
+                        codes.insert("icd10cm".to_owned(), vec![entry.code.to_owned()]);
+                        let id = self.knowledge.concepts[concept as usize].id.clone();
+                        analysis::Concept { id, label: entry.description.to_owned(), codes }
+                    }
                     StatedCode::Code(n) => {
                         let code = self.diagnoses.code(n);
                         let mut codes = analysis::Codes::new();

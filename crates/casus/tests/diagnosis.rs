@@ -183,3 +183,53 @@ fn a_drug_class_is_coded_as_the_drug_the_record_names() {
     let text = "Diagnostic: Insuficiență renală acută agravată de AINS.";
     find(&diagnoses(text, &Options::default()), "T39.395A");
 }
+
+/// The code of a stated diagnosis, its concept id and its label.
+fn coded(text: &str) -> (String, String, String) {
+    let found = diagnoses(text, &Options::default());
+    assert_eq!(found.len(), 1, "{:?}", codes(&found));
+    let concept = &found[0].concept;
+    (concept.codes["icd10cm"][0].clone(), concept.id.clone(), concept.label.clone())
+}
+
+#[test]
+fn the_table_gives_the_side_in_place_of_the_unspecified_one() {
+    // No refinement row covers the clavicle: the code comes from the ICD-10-CM table.
+    let (code, id, label) = coded("Diagnostic: Fractură de claviculă stângă.");
+    assert_eq!(code, "S42.002A");
+    assert_eq!(id, "clavicle_fracture");
+    assert_eq!(label, "Fracture of unspecified part of left clavicle, initial encounter for closed fracture");
+    // Two axes at once: chronic in place of unspecified, and the side.
+    assert_eq!(coded("Diagnostic: Otită externă cronică stângă.").0, "H60.62");
+    // Nothing stated: the unspecified side stays.
+    assert_eq!(coded("Diagnostic: Fractură de claviculă.").0, "S42.009A");
+}
+
+#[test]
+fn the_table_gives_the_trimester_of_the_stated_gestational_age() {
+    assert_eq!(coded("Diagnostic: Placenta praevia la o sarcină de 34 de săptămâni.").0, "O44.03");
+    assert_eq!(coded("Diagnostic: Placenta praevia, sarcină de 10 săptămâni de gestație.").0, "O44.01");
+}
+
+#[test]
+fn the_table_gives_the_stated_acuity() {
+    assert_eq!(coded("Diagnostic: Salpingită cronică.").0, "N70.11");
+    assert_eq!(coded("Diagnostic: Fisură anală cronică.").0, "K60.1");
+    assert_eq!(coded("Diagnostic: Fisură anală.").0, "K60.2");
+}
+
+#[test]
+fn a_stated_qualifier_takes_the_place_of_its_opposite_in_the_table() {
+    assert_eq!(coded("Diagnostic: Coledocolitiază cu obstrucție.").0, "K80.51");
+    assert_eq!(coded("Diagnostic: Hernie inghinală dreaptă recurentă.").0, "K40.91");
+}
+
+#[test]
+fn a_condition_coded_by_a_category_takes_the_billable_code_of_its_stated_and_default_values() {
+    // S52.0 is a category: closed fracture, initial encounter, unspecified side unless stated.
+    assert_eq!(coded("Diagnostic: Fractură de olecran.").0, "S52.009A");
+    assert_eq!(coded("Diagnostic: Fractură de olecran drept.").0, "S52.001A");
+    // Displaced unless stated nondisplaced.
+    assert_eq!(coded("Diagnostic: Fractură subtrohanteriană de femur stâng.").0, "S72.22XA");
+    assert_eq!(coded("Diagnostic: Fractură subtrohanteriană nedeplasată de femur stâng.").0, "S72.25XA");
+}

@@ -96,6 +96,19 @@ pub struct Coding {
     pub numbered_qualifiers: Vec<(Phrase, String, u32, u32)>,
     pub refinements: Vec<Refinement>,
     pub adverse_effects: Vec<AdverseEffect>,
+    /// The English words of ICD-10-CM descriptions that write a qualifier (`coding/table_phrases.tsv`):
+    pub table_phrases: Vec<TablePhrase>,
+}
+
+/// How ICD-10-CM descriptions write a qualifier (`coding/table_phrases.tsv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TablePhrase {
+    /// A qualifier of `coding/qualifiers.tsv`, or `unspecified`, `default`.
+    pub qualifier: String,
+    /// The phrase's lower-case words.
+    pub words: Vec<String>,
+    /// The words of the axis's other value that the phrase takes the place of (may be empty).
+    pub replaces: Vec<String>,
 }
 
 impl Coding {
@@ -230,7 +243,33 @@ impl Coding {
             })
             .collect();
 
+        let table = Table::parse(
+            "coding/table_phrases.tsv",
+            file("coding/table_phrases.tsv"),
+            &["qualifier", "phrase", "replaces"],
+        )?;
+        let mut table_phrases = Vec::with_capacity(table.rows.len());
+        for row in &table.rows {
+            let name = row.cells[0];
+            let known = matches!(name, "unspecified" | "default")
+                || qualifiers.iter().any(|(_, q)| q == name)
+                || numbered_qualifiers.iter().any(|(_, q, _, _)| q == name);
+            if !known {
+                return Err(table.error(row, format!("unknown qualifier {name:?}")));
+            }
+            let words = english_words(row.cells[1]);
+            if words.is_empty() {
+                return Err(table.error(row, "empty phrase"));
+            }
+            table_phrases.push(TablePhrase {
+                qualifier: name.to_owned(),
+                words,
+                replaces: english_words(row.cells[2]),
+            });
+        }
+
         Ok(Coding {
+            table_phrases,
             words,
             combinations,
             code_first,
@@ -278,4 +317,10 @@ impl Coding {
         let adverse = self.adverse_effects.iter().map(|a| ("coding/adverse_effects.tsv", a.icd10cm.as_str()));
         agents.chain(refinements).chain(adverse)
     }
+}
+
+/// The lower-case words of an English text (an ICD-10-CM description), split at every character
+/// that is not a letter or a digit.
+pub fn english_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }

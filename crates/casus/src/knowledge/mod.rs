@@ -8,6 +8,7 @@
 pub mod coding;
 pub mod concepts;
 pub mod differential;
+pub mod icd10cm;
 pub mod labs;
 pub mod medication;
 pub mod tsv;
@@ -49,6 +50,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("coding/qualifiers.tsv", include_str!("../../../../data/coding/qualifiers.tsv")),
     ("coding/refinements.tsv", include_str!("../../../../data/coding/refinements.tsv")),
     ("coding/adverse_effects.tsv", include_str!("../../../../data/coding/adverse_effects.tsv")),
+    ("coding/table_phrases.tsv", include_str!("../../../../data/coding/table_phrases.tsv")),
     ("measured_signs.tsv", include_str!("../../../../data/measured_signs.tsv")),
 ];
 

@@ -20,17 +20,26 @@
 //!    with most requirements at the nearest level of the concept's lineage; a condition and a
 //!    broader or narrower one of the same statement ("AVC ischemic … prin ocluzie M1") share their
 //!    qualifiers;
-//! 5. symptom codes (R00–R69) are dropped beside a definitive diagnosis, and an unspecified code
+//! 5. the ICD-10-CM table: a condition no refinement row covered takes the code of its category
+//!    (`data/icd10cm/codes.tsv`) whose description differs from its own code's only where it
+//!    writes a stated qualifier, by the English phrases of `data/coding/table_phrases.tsv`, in
+//!    place of an unspecified value ("unspecified side" → "left") or of the axis's other value
+//!    ("without obstruction" → "with obstruction"), or added ("acute"); a condition coded by a
+//!    category (not billable) takes the billable code below it that adds only stated, unspecified
+//!    and default values (initial encounter, closed, displaced). The code writing the most stated
+//!    qualifiers wins, then the one changing fewest words; a tie keeps the condition's own code;
+//! 6. symptom codes (R00–R69) are dropped beside a definitive diagnosis, and an unspecified code
 //!    beside a specified one of the same category;
-//! 6. an organism that no combination took is coded as the agent (B96.20) when a condition it
+//! 7. an organism that no combination took is coded as the agent (B96.20) when a condition it
 //!    may have caused remains; a drug named as the cause of a condition ("indusă de gliclazidă")
 //!    that no combination took is coded as the adverse effect (T36–T50, 6th character 5).
 
 use rustc_hash::FxHashMap;
 
 use crate::doc::{DiagnosisRole, Doc, DocDiagnosis, StatedCode};
-use crate::knowledge::coding::{Agent, Coding, DiagnosisWord, Link};
+use crate::knowledge::coding::{english_words, Agent, Coding, DiagnosisWord, Link};
 use crate::knowledge::concepts::{ConceptEntry, ConceptType};
+use crate::knowledge::icd10cm::{self, TableEntry};
 use crate::knowledge::Phrase;
 use crate::span::Span;
 use crate::text::phrases::PhraseIndex;
@@ -57,6 +66,21 @@ pub struct DiagnosisCoder {
     adverse_effects: FxHashMap<u32, usize>,
     /// The codes of refinements and adverse effects.
     codes: Vec<TableCode>,
+    /// The English words of ICD-10-CM descriptions that write a qualifier (`coding/table_phrases.tsv`).
+    table_phrases: Vec<(TablePhrase, Vec<String>)>,
+}
+
+/// What a phrase of an ICD-10-CM description writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TablePhrase {
+    /// A qualifier of `coding/qualifiers.tsv` (its number).
+    Stated(u32),
+    /// The words of another value of a stated qualifier's axis, which it replaces.
+    Replaced(u32),
+    /// An axis's unspecified value.
+    Unspecified,
+    /// The value a code of an unstated axis takes (initial encounter, closed, displaced).
+    Default,
 }
 
 /// A code of the coding tables that no concept of the inventory carries.
@@ -102,6 +126,8 @@ struct Condition {
     places: Vec<u32>,
     /// A refined code (into `DiagnosisCoder::codes`).
     code: Option<usize>,
+    /// A code read from the ICD-10-CM table (its line's offset, `icd10cm::at`).
+    table: Option<u32>,
 }
 
 impl Condition {
@@ -117,6 +143,7 @@ impl Condition {
             words: Vec::new(),
             places: Vec::new(),
             code: None,
+            table: None,
         }
     }
 }
@@ -199,7 +226,23 @@ impl DiagnosisCoder {
             });
             adverse_effects.insert(drug, codes.len() - 1);
         }
+        let mut table_phrases = Vec::new();
+        for phrase in &coding.table_phrases {
+            let kind = match phrase.qualifier.as_str() {
+                "unspecified" => TablePhrase::Unspecified,
+                "default" => TablePhrase::Default,
+                other => {
+                    let Some(&q) = numbers.get(other) else { continue };
+                    if !phrase.replaces.is_empty() {
+                        table_phrases.push((TablePhrase::Replaced(q), phrase.replaces.clone()));
+                    }
+                    TablePhrase::Stated(q)
+                }
+            };
+            table_phrases.push((kind, phrase.words.clone()));
+        }
         DiagnosisCoder {
+            table_phrases,
             links,
             parents,
             combinations,
@@ -251,6 +294,9 @@ impl DiagnosisCoder {
 
     /// The ICD-10-CM code a condition is coded by now.
     fn code_of<'c>(&'c self, c: &Condition, concepts: &'c [ConceptEntry]) -> Option<&'c str> {
+        if let Some(entry) = c.table.and_then(icd10cm::at) {
+            return Some(entry.code);
+        }
         match c.code {
             Some(n) => Some(self.codes[n].icd10cm.as_str()),
             None => {
@@ -318,6 +364,7 @@ impl DiagnosisCoder {
         self.apply_code_first(&mut conditions);
         self.apply_combinations(&mut conditions, &mut qualifiers, concepts);
         self.apply_refinements(&mut conditions, &qualifiers, concepts);
+        self.apply_table_refinements(&mut conditions, concepts);
         let coded_with_cause: Vec<bool> = conditions.iter().map(|c| self.code_first.contains_key(&c.concept)).collect();
         let codes: Vec<Option<String>> =
             conditions.iter().map(|c| self.code_of(c, concepts).map(str::to_owned)).collect();
@@ -330,7 +377,10 @@ impl DiagnosisCoder {
             position[i] = Some(out.len());
             out.push(DocDiagnosis {
                 span: c.span,
-                code: c.code.map_or(StatedCode::Concept(c.concept), StatedCode::Code),
+                code: match (c.table, c.code) {
+                    (Some(offset), _) => StatedCode::Table { concept: c.concept, offset },
+                    (None, code) => code.map_or(StatedCode::Concept(c.concept), StatedCode::Code),
+                },
                 role: c.role,
                 uncertain: c.uncertain,
                 due_to: Vec::new(),
@@ -736,6 +786,157 @@ impl DiagnosisCoder {
             }
         }
     }
+}
+
+impl DiagnosisCoder {
+    /// Gives each condition no refinement row covered the code of the ICD-10-CM table that its
+    /// stated qualifiers select (module doc, 5).
+    fn apply_table_refinements(&self, conditions: &mut [Condition], concepts: &[ConceptEntry]) {
+        for c in 0..conditions.len() {
+            if conditions[c].dropped || conditions[c].code.is_some() {
+                continue;
+            }
+            let concept = conditions[c].concept;
+            let Some(own) = concepts[concept as usize].codes.get("icd10cm").and_then(|codes| codes.first()) else {
+                continue;
+            };
+            // The words of the condition and of broader or narrower conditions of the statement.
+            let mut stated: Vec<u32> = conditions
+                .iter()
+                .enumerate()
+                .filter(|&(o, other)| {
+                    o == c
+                        || (!other.dropped && (self.is_a(other.concept, concept) || self.is_a(concept, other.concept)))
+                })
+                .flat_map(|(_, other)| other.words.iter().copied())
+                .collect();
+            stated.sort_unstable();
+            stated.dedup();
+            if let Some(entry) = self.table_refinement(own, &stated) {
+                conditions[c].table = Some(entry.offset);
+            }
+        }
+    }
+
+    /// The code of `own`'s category whose description differs from `own`'s only where it writes a
+    /// stated qualifier, in place of an unspecified value or added. Under a code that is not
+    /// billable (a category), a billable code below it may also add unspecified and default values.
+    /// The code that writes the most stated qualifiers wins, then the one that changes fewest
+    /// words; a tie between two codes keeps `own`.
+    fn table_refinement(&self, own: &str, stated: &[u32]) -> Option<TableEntry> {
+        let current = icd10cm::lookup(own)?;
+        let open = !current.billable;
+        if stated.is_empty() && !open {
+            return None;
+        }
+        let from = english_words(current.description);
+        let mut best: Option<((usize, usize), TableEntry)> = None;
+        let mut tied = false;
+        for candidate in icd10cm::category(own.get(..3)?) {
+            if !candidate.billable || candidate.code == own || (open && !candidate.code.starts_with(own)) {
+                continue;
+            }
+            let to = english_words(candidate.description);
+            let Some((written, changed)) = self.differs_by_qualifiers(&from, &to, stated, open) else { continue };
+            if written == 0 && !open {
+                continue;
+            }
+            let key = (written, usize::MAX - changed);
+            match &best {
+                Some((k, _)) if *k > key => {}
+                Some((k, _)) if *k == key => tied = true,
+                _ => {
+                    best = Some((key, candidate));
+                    tied = false;
+                }
+            }
+        }
+        best.filter(|_| !tied).map(|(_, entry)| entry)
+    }
+
+    /// Whether the words `to` differ from `from` only by phrases this coder may change: each
+    /// removed word is an unspecified value; each added word is a stated qualifier's (or, when
+    /// `open`, an unspecified or default value's). The number of stated qualifiers written and
+    /// of words changed.
+    fn differs_by_qualifiers(
+        &self,
+        from: &[String],
+        to: &[String],
+        stated: &[u32],
+        open: bool,
+    ) -> Option<(usize, usize)> {
+        let allowed_to = |kind: TablePhrase| match kind {
+            TablePhrase::Stated(q) => stated.contains(&q),
+            TablePhrase::Unspecified | TablePhrase::Default => open,
+            TablePhrase::Replaced(_) => false,
+        };
+        let allowed_from = |kind: TablePhrase| match kind {
+            TablePhrase::Replaced(q) => stated.contains(&q),
+            TablePhrase::Unspecified => true,
+            TablePhrase::Stated(_) | TablePhrase::Default => false,
+        };
+        let removed_ok = cover(from, &self.table_phrases, allowed_from);
+        let added = cover(to, &self.table_phrases, allowed_to);
+        // Longest common subsequence of the two word sequences; the words outside it changed.
+        let (n, m) = (from.len(), to.len());
+        let mut lcs = vec![vec![0u16; m + 1]; n + 1];
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                lcs[i][j] = if from[i] == to[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        let mut written: Vec<u32> = Vec::new();
+        let mut changed = 0;
+        while i < n || j < m {
+            if i < n && j < m && from[i] == to[j] {
+                i += 1;
+                j += 1;
+            } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+                let kinds = added[j].as_ref()?;
+                written.extend(kinds.iter().filter_map(|k| match k {
+                    TablePhrase::Stated(q) => Some(*q),
+                    _ => None,
+                }));
+                changed += 1;
+                j += 1;
+            } else {
+                let kinds = removed_ok[i].as_ref()?;
+                written.extend(kinds.iter().filter_map(|k| match k {
+                    TablePhrase::Replaced(q) => Some(*q),
+                    _ => None,
+                }));
+                changed += 1;
+                i += 1;
+            }
+        }
+        written.sort_unstable();
+        written.dedup();
+        Some((written.len(), changed))
+    }
+}
+
+/// For each word, the kinds of the accepted phrases that occur in `words` over it (`None`: no
+/// accepted phrase covers it).
+fn cover(
+    words: &[String],
+    phrases: &[(TablePhrase, Vec<String>)],
+    accept: impl Fn(TablePhrase) -> bool,
+) -> Vec<Option<Vec<TablePhrase>>> {
+    let mut covered: Vec<Option<Vec<TablePhrase>>> = vec![None; words.len()];
+    for (kind, phrase) in phrases.iter().filter(|(kind, _)| accept(*kind)) {
+        for start in 0..words.len() {
+            if words[start..].starts_with(phrase) {
+                for slot in &mut covered[start..start + phrase.len()] {
+                    let kinds = slot.get_or_insert_with(Vec::new);
+                    if !kinds.contains(kind) {
+                        kinds.push(*kind);
+                    }
+                }
+            }
+        }
+    }
+    covered
 }
 
 /// Records that the conditions of `head` and the new condition `new` are related by `link`.

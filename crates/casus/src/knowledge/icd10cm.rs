@@ -1,0 +1,95 @@
+//! The ICD-10-CM table (`data/icd10cm/codes.tsv`), embedded, read one category at a time.
+//!
+//! The table is large (about 98,000 codes), so the engine does not parse it when it starts: the
+//! first lookup indexes where each 3-character category's lines lie, and a category's codes are
+//! read from its lines when asked for.
+
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+
+/// The embedded table: `code`, `billable` (1 for a leaf code), `description`, in Tabular order.
+pub const TABLE: &str = include_str!("../../../../data/icd10cm/codes.tsv");
+
+/// One code of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableEntry {
+    pub code: &'static str,
+    pub billable: bool,
+    pub description: &'static str,
+    /// Where its line starts in [`TABLE`]: a stable handle of the code.
+    pub offset: u32,
+}
+
+/// The byte range of each category's lines, built on first use.
+fn categories() -> &'static FxHashMap<&'static str, (usize, usize)> {
+    static INDEX: OnceLock<FxHashMap<&'static str, (usize, usize)>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: FxHashMap<&'static str, (usize, usize)> = FxHashMap::default();
+        let mut start = 0;
+        while start < TABLE.len() {
+            let end = TABLE[start..].find('\n').map_or(TABLE.len(), |n| start + n + 1);
+            let line = &TABLE[start..end];
+            if !line.starts_with('#') && !line.starts_with("code\t") {
+                if let Some(category) = line.get(..3) {
+                    index.entry(category).and_modify(|range| range.1 = end).or_insert((start, end));
+                }
+            }
+            start = end;
+        }
+        index
+    })
+}
+
+fn entry(line: &'static str, offset: usize) -> Option<TableEntry> {
+    let mut cells = line.trim_end_matches(['\n', '\r']).split('\t');
+    let code = cells.next()?;
+    let billable = cells.next()? == "1";
+    let description = cells.next()?;
+    Some(TableEntry { code, billable, description, offset: offset as u32 })
+}
+
+/// The codes of a 3-character category, in table order (none for an unknown category).
+pub fn category(category: &str) -> impl Iterator<Item = TableEntry> {
+    let (start, end) = categories().get(category).copied().unwrap_or((0, 0));
+    let mut at = start;
+    std::iter::from_fn(move || {
+        while at < end {
+            let next = TABLE[at..end].find('\n').map_or(end, |n| at + n + 1);
+            let found = entry(&TABLE[at..next], at);
+            at = next;
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    })
+}
+
+/// A code of the table.
+pub fn lookup(code: &str) -> Option<TableEntry> {
+    category(code.get(..3)?).find(|e| e.code == code)
+}
+
+/// The code whose line starts at `offset` (a [`TableEntry::offset`]).
+pub fn at(offset: u32) -> Option<TableEntry> {
+    let start = offset as usize;
+    let rest = TABLE.get(start..)?;
+    let end = rest.find('\n').map_or(TABLE.len(), |n| start + n + 1);
+    entry(&TABLE[start..end], start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_category_and_finds_codes_by_offset() {
+        let codes: Vec<TableEntry> = category("A00").collect();
+        assert_eq!(codes.iter().map(|e| e.code).collect::<Vec<_>>(), ["A00", "A00.0", "A00.1", "A00.9"]);
+        assert!(!codes[0].billable && codes[3].billable);
+        assert_eq!(at(codes[3].offset), Some(codes[3]));
+        assert_eq!(lookup("O99.013").map(|e| e.description), Some("Anemia complicating pregnancy, third trimester"));
+        assert!(lookup("Z99.999").is_none());
+    }
+}
