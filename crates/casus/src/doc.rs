@@ -220,11 +220,13 @@ impl Doc<'_> {
     }
 
     /// The plain (case- and diacritic-folded) form of token `i`.
+    #[inline]
     pub fn plain(&self, i: usize) -> &str {
         self.views.plain.slice(self.tokens[i].span)
     }
 
     /// The original text of token `i`.
+    #[inline]
     pub fn token_text(&self, i: usize) -> &str {
         &self.text[self.tokens[i].span.range()]
     }

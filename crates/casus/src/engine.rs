@@ -327,6 +327,10 @@ fn warn_ambiguous_numbers(doc: &mut Doc<'_>) {
             continue;
         }
         let form = &doc.text[token.span.range()];
+        // Only a number with a separator can be read two ways: the others are not parsed.
+        if !form.contains([',', '.']) {
+            continue;
+        }
         if let Some(number) = numbers::parse(form, doc.convention).filter(|n| n.ambiguous) {
             warnings.push(DocWarning {
                 kind: "ambiguous_number",

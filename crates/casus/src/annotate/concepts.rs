@@ -15,6 +15,8 @@
 //! that can replace the term's last word gives another mention ("dureri abdominale și lombare":
 //! abdominal pain, and "dureri … lombare": lumbar pain), recorded with its two fragments.
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::FxHashMap;
 
 use crate::annotate::measure::{reading_after, Reading};
@@ -24,7 +26,7 @@ use crate::knowledge::{AbbreviationCue, AbbreviationReading, ValueWords};
 use crate::span::Span;
 use crate::text::normalize::Views;
 use crate::text::stem;
-use crate::text::tokenize::{tokenize, TokenRules};
+use crate::text::tokenize::{tokenize, TokenKind, TokenRules};
 
 /// The symbol of a token that no term uses, and of a sentence end.
 const BOUNDARY: u32 = u32::MAX;
@@ -120,10 +122,16 @@ impl TermTrie {
 #[derive(Debug, Clone)]
 pub struct ConceptMatcher {
     vocabulary: FxHashMap<String, u32>,
+    /// The symbol of each ASCII byte as a token of its own (`,`, `(`, `-`): punctuation, among
+    /// the commonest tokens, gets its symbol by one index instead of the memo.
+    byte_symbols: [u32; 128],
     /// Every term's symbol sequence, with its concept.
     terms: TermTrie,
     /// The longest spelling of an ambiguous abbreviation, in bytes: a longer token is none.
     longest_ambiguous: usize,
+    /// The first bytes of the ambiguous abbreviations' spellings: a token that starts with
+    /// another byte is none, without a look-up.
+    ambiguous_first_bytes: [bool; 256],
     /// Terms that were dropped because an earlier concept has the same key sequence.
     pub shadowed_terms: usize,
     /// Ambiguous abbreviations by exact spelling: their readings, in order.
@@ -190,11 +198,25 @@ impl ConceptMatcher {
                 }
             }
         }
+        // A one-byte token's original spelling is the byte, its plain form the byte lower-cased.
+        let byte_symbols: [u32; 128] = std::array::from_fn(|b| {
+            let original = char::from(b as u8).to_string();
+            let plain = original.to_ascii_lowercase();
+            vocabulary.get(stem::key(&original, &plain).as_ref()).copied().unwrap_or(BOUNDARY)
+        });
         let longest_ambiguous = ambiguous.keys().map(String::len).max().unwrap_or(0);
+        let mut ambiguous_first_bytes = [false; 256];
+        for form in ambiguous.keys() {
+            if let Some(&first) = form.as_bytes().first() {
+                ambiguous_first_bytes[usize::from(first)] = true;
+            }
+        }
         ConceptMatcher {
             vocabulary,
+            byte_symbols,
             terms: trie,
             longest_ambiguous,
+            ambiguous_first_bytes,
             shadowed_terms,
             ambiguous,
             value_words: value_words.clone(),
@@ -205,13 +227,18 @@ impl ConceptMatcher {
     fn token_symbol(&self, doc: &Doc<'_>, i: usize) -> u32 {
         let mut buffer = String::new();
         let key = stem::key_in(doc.token_text(i), doc.plain(i), &mut buffer);
+        self.symbol_of_key(key)
+    }
+
+    fn symbol_of_key(&self, key: &str) -> u32 {
         self.vocabulary.get(key).copied().unwrap_or(BOUNDARY)
     }
 
     /// Finds the concept mentions of the visible text of `doc`.
     pub fn annotate(&self, doc: &mut Doc<'_>, concepts: &[ConceptEntry]) {
         let mut symbols = Vec::with_capacity(doc.tokens.len() + doc.sentences.len());
-        let mut memo = SymbolMemo::with_capacity(doc.tokens.len() / 2);
+        // Room for every token: the table never grows while the document is read.
+        let mut memo = SymbolMemo::with_capacity(doc.tokens.len());
         // For each symbol position, the token it stands for (usize::MAX for a sentence end).
         let mut token_of = Vec::with_capacity(doc.tokens.len() + doc.sentences.len());
         for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
@@ -222,8 +249,9 @@ impl ConceptMatcher {
             symbols.push(BOUNDARY);
             token_of.push(usize::MAX);
         }
-        let mut mentions = Vec::new();
-        let mut names = Vec::new();
+        // About one mention per eight tokens in case reports: room for most documents at once.
+        let mut mentions = Vec::with_capacity(doc.tokens.len() / 8);
+        let mut names = Vec::with_capacity(doc.tokens.len() / 32);
         let mut at = 0;
         while at < symbols.len() {
             let Some((len, concept)) = self.terms.longest(&symbols[at..]) else {
@@ -290,29 +318,43 @@ impl ConceptMatcher {
 
 /// The symbols of the plain forms seen so far in one document: a word is stemmed and looked up
 /// once per document, not once per occurrence.
-#[derive(Default)]
-struct SymbolMemo {
-    /// Plain form's hash → a token with that plain form, and its symbol.
-    seen: FxHashMap<u64, (usize, u32)>,
+struct SymbolMemo<'d> {
+    /// Plain form's hash (`Token::plain_hash`) → that plain form and its symbol.
+    seen: FxHashMap<u64, (&'d str, u32)>,
+    /// Where keys that are not slices of the text are written (reused: no allocation per word).
+    buffer: String,
 }
 
-impl SymbolMemo {
-    fn with_capacity(n: usize) -> SymbolMemo {
-        SymbolMemo { seen: FxHashMap::with_capacity_and_hasher(n, Default::default()) }
+impl<'d> SymbolMemo<'d> {
+    fn with_capacity(n: usize) -> SymbolMemo<'d> {
+        SymbolMemo { seen: FxHashMap::with_capacity_and_hasher(n, Default::default()), buffer: String::new() }
     }
 
-    fn symbol(&mut self, matcher: &ConceptMatcher, doc: &Doc<'_>, i: usize) -> u32 {
-        // A capital abbreviation's key is its spelling, not its plain form: not memoized.
-        if stem::is_capital_abbreviation(doc.token_text(i)) {
-            return matcher.token_symbol(doc, i);
+    fn symbol(&mut self, matcher: &ConceptMatcher, doc: &'d Doc<'_>, i: usize) -> u32 {
+        let token = &doc.tokens[i];
+        if token.kind == TokenKind::Punct && token.span.len() == 1 {
+            // One ASCII byte (a char of one byte): its symbol is in the matcher's table.
+            return matcher.byte_symbols[usize::from(doc.text.as_bytes()[token.span.start])];
         }
-        let hash = doc.tokens[i].plain_hash;
-        match self.seen.get(&hash) {
-            Some(&(seen, symbol)) if doc.plain(seen) == doc.plain(i) => symbol,
-            Some(_) => matcher.token_symbol(doc, i),
-            None => {
-                let symbol = matcher.token_symbol(doc, i);
-                self.seen.insert(hash, (i, symbol));
+        let original = doc.token_text(i);
+        let plain = doc.plain(i);
+        // A capital abbreviation's key is its spelling, not its plain form: not memoized.
+        if stem::is_capital_abbreviation(original) {
+            return matcher.symbol_of_key(stem::abbreviation_key_in(original, &mut self.buffer));
+        }
+        match self.seen.entry(doc.tokens[i].plain_hash) {
+            Entry::Occupied(seen) => {
+                let &(seen_plain, symbol) = seen.get();
+                if seen_plain == plain {
+                    symbol
+                } else {
+                    // Two plain forms with one hash: the later one is not memoized.
+                    matcher.symbol_of_key(stem::stem_in(plain, &mut self.buffer))
+                }
+            }
+            Entry::Vacant(slot) => {
+                let symbol = matcher.symbol_of_key(stem::stem_in(plain, &mut self.buffer));
+                slot.insert((plain, symbol));
                 symbol
             }
         }
@@ -334,7 +376,9 @@ impl ConceptMatcher {
         let covered = |i: usize, list: &[Mention]| list.iter().any(|m| m.tokens.contains(&i));
         for &i in visible.iter().filter(|&&i| i != usize::MAX) {
             let form = doc.token_text(i);
-            if form.len() > self.longest_ambiguous {
+            let may_be_ambiguous = form.len() <= self.longest_ambiguous
+                && form.as_bytes().first().is_some_and(|&b| self.ambiguous_first_bytes[usize::from(b)]);
+            if !may_be_ambiguous {
                 continue;
             }
             let Some(readings) = self.ambiguous.get(form) else { continue };
@@ -393,6 +437,30 @@ fn names_a_measurement(doc: &Doc<'_>, last: usize, concept_type: ConceptType, wo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_memo_and_the_byte_table_give_each_token_the_symbol_of_its_key() {
+        let engine = crate::Engine::new().unwrap();
+        let knowledge = engine.knowledge();
+        let matcher = ConceptMatcher::new(
+            &knowledge.concepts,
+            &knowledge.token_rules,
+            &knowledge.ambiguous_abbreviations,
+            &knowledge.value_words,
+        );
+        // Punctuation, capital abbreviations, inflected and repeated words, one spelled two ways.
+        let text = "Dureri abdominale (HTA, DZ tip 2) - febră 38,5°C; TA=120/70 mmHg. \
+                    Durerile abdominale: HTA și hta! Febra [sic] / Febră.";
+        let doc = engine.text_layer(text, &crate::Options::default()).unwrap();
+        let mut memo = SymbolMemo::with_capacity(doc.tokens.len());
+        let mut known = 0;
+        for i in 0..doc.tokens.len() {
+            let symbol = memo.symbol(&matcher, &doc, i);
+            assert_eq!(symbol, matcher.token_symbol(&doc, i), "{:?}", doc.token_text(i));
+            known += usize::from(symbol != BOUNDARY);
+        }
+        assert!(known >= 4, "the text names concepts: {known}");
+    }
 
     #[test]
     fn the_trie_finds_the_longest_term_from_a_token_and_refuses_duplicates() {

@@ -65,11 +65,13 @@ impl View {
     }
 
     /// The view range that an original span covers, as view byte offsets.
+    #[inline]
     pub fn from_original(&self, span: Span) -> (usize, usize) {
         (self.from_original[span.start] as usize, self.from_original[span.end] as usize)
     }
 
     /// The view text of an original span.
+    #[inline]
     pub fn slice(&self, span: Span) -> &str {
         let (start, end) = self.from_original(span);
         &self.text[start..end]
@@ -82,10 +84,25 @@ impl View {
     /// Appends a run of ASCII bytes of the original at `at`, each its own cluster, lower-cased.
     fn push_ascii(&mut self, run: &str, at: usize) {
         let base = self.text.len();
-        count_up(&mut self.from_original, run.len(), base as u32);
-        count_up(&mut self.to_start, run.len(), at as u32);
+        self.push_offsets(run.len(), at);
         self.text.push_str(run);
         self.text[base..].make_ascii_lowercase();
+    }
+
+    /// Appends a run that is already lower-case ASCII (the folded view's copy of a run): the
+    /// plain view takes it as it is, without lower-casing it again.
+    fn push_lowered(&mut self, run: &str, at: usize) {
+        self.push_offsets(run.len(), at);
+        self.text.push_str(run);
+    }
+
+    /// The maps of `n` one-byte clusters, the first at original offset `at`: both count up.
+    /// Extending from a range writes each slot once (no zeroing first), in a loop the compiler
+    /// vectorizes.
+    fn push_offsets(&mut self, n: usize, at: usize) {
+        let (base, at, n) = (self.text.len() as u32, at as u32, n as u32);
+        self.from_original.extend(base..base + n);
+        self.to_start.extend(at..at + n);
     }
 
     /// Appends one char for the cluster that starts at original offset `at`.
@@ -99,17 +116,6 @@ impl View {
     fn open_cluster(&mut self, at: usize, end: usize) {
         let start = self.text.len() as u32;
         self.from_original.extend(std::iter::repeat_n(start, end - at));
-    }
-}
-
-/// Appends `n` numbers counting up from `first` (written as a loop the compiler vectorizes).
-fn count_up(values: &mut Vec<u32>, n: usize, first: u32) {
-    let len = values.len();
-    values.resize(len + n, 0);
-    let mut next = first;
-    for slot in &mut values[len..] {
-        *slot = next;
-        next = next.wrapping_add(1);
     }
 }
 
@@ -181,8 +187,9 @@ impl Views {
             // Fast path: a run of ASCII bytes, each its own cluster, is copied lower-cased in bulk.
             let run = ascii_run(text, at);
             if run > 0 {
+                let lowered = folded.text.len();
                 folded.push_ascii(&text[at..at + run], at);
-                plain.push_ascii(&text[at..at + run], at);
+                plain.push_lowered(&folded.text[lowered..], at);
                 at += run;
                 continue;
             }
@@ -235,19 +242,30 @@ fn ascii_run(text: &str, at: usize) -> usize {
     if run == bytes.len() || run == 0 {
         return run;
     }
-    let next = text[at + run..].chars().next().unwrap_or(' ');
-    if !is_mark(next) {
+    if !mark_at(text, at + run) {
         run
     } else {
         run - 1
     }
 }
 
+/// Whether a combining mark starts at byte `at` (a char boundary) of `text`. Every char below
+/// U+0300 (ASCII, the Romanian letters) has a first byte below 0xCC: only others are decoded.
+fn mark_at(text: &str, at: usize) -> bool {
+    match text.as_bytes().get(at) {
+        Some(&b) if b >= 0xCC => text[at..].chars().next().is_some_and(is_mark),
+        _ => false,
+    }
+}
+
 /// A Romanian letter at `at` (either spelling) not followed by a combining mark: its folded
 /// form, its plain form and its length in bytes.
 fn romanian_letter(text: &str, at: usize) -> Option<(char, char, usize)> {
-    let mut chars = text[at..].chars();
-    let ch = chars.next()?;
+    // Each of these letters is two bytes long, led by 0xC3, 0xC4, 0xC5 or 0xC8.
+    if !matches!(text.as_bytes().get(at), Some(0xC3..=0xC5 | 0xC8)) {
+        return None;
+    }
+    let ch = text[at..].chars().next()?;
     let (lower, base) = match ch {
         'ă' | 'Ă' => ('ă', 'a'),
         'â' | 'Â' => ('â', 'a'),
@@ -256,7 +274,7 @@ fn romanian_letter(text: &str, at: usize) -> Option<(char, char, usize)> {
         'ț' | 'Ț' | 'ţ' | 'Ţ' => ('ț', 't'),
         _ => return None,
     };
-    if chars.next().is_some_and(is_mark) {
+    if mark_at(text, at + ch.len_utf8()) {
         return None;
     }
     Some((lower, base, ch.len_utf8()))

@@ -93,6 +93,10 @@ fn shape_evidence(digits: &str) -> Option<DecimalMark> {
 
 /// Splits a comparator off a numeric form.
 fn split_comparator(form: &str) -> (Option<Comparator>, &str) {
+    // Only `<`, `>` and the first byte of `≤` `≥` open a comparator: most forms are refused here.
+    if !matches!(form.as_bytes().first(), Some(b'<' | b'>' | 0xE2)) {
+        return (None, form);
+    }
     for (prefix, comparator) in [
         ("<=", Comparator::LessOrEqual),
         (">=", Comparator::GreaterOrEqual),

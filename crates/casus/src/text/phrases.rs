@@ -11,6 +11,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use crate::knowledge::Phrase;
 
 /// The hash of a plain word, as [`Token::plain_hash`](crate::text::tokenize::Token) holds it.
+#[inline]
 pub fn word_hash(plain: &str) -> u64 {
     let mut hasher = FxHasher::default();
     hasher.write(plain.as_bytes());
@@ -84,11 +85,18 @@ impl<T> PhraseIndex<T> {
         })
     }
 
+    /// Whether a phrase may start with the word of hash `first` (`Token::plain_hash`): false for
+    /// most words, by one bit test, so that a scan skips them without building a look-up.
+    #[inline]
+    pub fn may_start(&self, first: u64) -> bool {
+        let (word, bit) = filter_slot(first);
+        self.filter[word] & bit != 0
+    }
+
     /// The phrases whose first word has hash `first`, if a phrase may start at `start`.
     #[inline]
     fn candidates(&self, first: u64, start: usize, end: usize) -> &[Entry<T>] {
-        let (word, bit) = filter_slot(first);
-        if start < end && self.filter[word] & bit != 0 {
+        if start < end && self.may_start(first) {
             self.by_first.get(&first).map_or(&[], Vec::as_slice)
         } else {
             &[]

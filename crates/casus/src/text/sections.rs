@@ -44,6 +44,10 @@ impl SectionMatcher {
             let end = sentence.tokens.end;
             let mut i = sentence.tokens.start;
             while i < end {
+                if !self.index.may_start(tokens[i].plain_hash) {
+                    i += 1;
+                    continue;
+                }
                 let at_start = i == sentence.tokens.start || tokens[i].newlines_before > 0;
                 let found =
                     self.index.matches_hashed(|k| tokens[k].plain_hash, plain, i, end).find_map(|(len, rule)| {

@@ -40,6 +40,7 @@ impl StatementMatcher {
             let cue = sentence
                 .tokens
                 .clone()
+                .filter(|&i| self.cues.may_start(tokens[i].plain_hash))
                 .find(|&i| self.cues.matches_hashed(|k| tokens[k].plain_hash, plain, i, end).next().is_some());
             if let Some(start) = cue {
                 found.push(Span::new(tokens[start].span.start, sentence.span.end));

@@ -37,6 +37,7 @@ const MIN_STEM: usize = 3;
 
 /// Whether a token written this way is an abbreviation to be matched by its exact spelling:
 /// at least two capitals and no lower-case letter (`HTA`, `DZ`, `L5-S1`, `SpO2` is not).
+#[inline]
 pub fn is_capital_abbreviation(original: &str) -> bool {
     // Bytes while they are ASCII: most tokens are refused at their first, lower-case, letter.
     let mut capitals = 0;
@@ -75,15 +76,26 @@ pub fn key<'a>(original: &'a str, plain: &'a str) -> Cow<'a, str> {
 
 /// [`key`] without allocating: a key that is not a slice of `plain` is written into `buffer`.
 pub fn key_in<'a>(original: &str, plain: &'a str, buffer: &'a mut String) -> &'a str {
-    buffer.clear();
     if is_capital_abbreviation(original) {
-        buffer.push('@');
-        buffer.push_str(original);
-        return buffer;
+        return abbreviation_key_in(original, buffer);
     }
+    stem_in(plain, buffer)
+}
+
+/// The key of a capital abbreviation (see [`is_capital_abbreviation`]), written into `buffer`.
+pub fn abbreviation_key_in<'a>(original: &str, buffer: &'a mut String) -> &'a str {
+    buffer.clear();
+    buffer.push('@');
+    buffer.push_str(original);
+    buffer
+}
+
+/// [`stem`] without allocating: a stem that is not a slice of `plain` is written into `buffer`.
+pub fn stem_in<'a>(plain: &'a str, buffer: &'a mut String) -> &'a str {
     match stem_parts(plain) {
         (stem, false) => stem,
         (rest, true) => {
+            buffer.clear();
             buffer.push_str(rest);
             buffer.push_str("or");
             buffer
@@ -122,6 +134,7 @@ fn stem_parts(plain: &str) -> (&str, bool) {
 
 /// Whether `word` ends with the short `ending`, compared byte by byte: for endings of a few
 /// bytes this is cheaper than a call to `memcmp`, which `str::ends_with` makes.
+#[inline]
 fn ends_with(word: &str, ending: &str) -> bool {
     let (word, ending) = (word.as_bytes(), ending.as_bytes());
     word.len() >= ending.len() && word.iter().rev().zip(ending.iter().rev()).all(|(a, b)| a == b)

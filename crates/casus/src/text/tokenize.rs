@@ -63,6 +63,30 @@ pub struct TokenRules {
     pub units: FxHashMap<String, usize>,
     /// The longest unit made of letters only (`grade`): a longer word cannot be a unit.
     pub longest_letter_unit: usize,
+    /// One bit per hash ([`word_hash`]) of a unit made of letters only: a word whose bit is
+    /// clear is no unit, and most words are refused without a look-up in `units`.
+    letter_units: LetterUnitFilter,
+}
+
+/// A bit set of 2^10 bits over the top bits of the letter units' hashes.
+#[derive(Debug, Clone, Default)]
+struct LetterUnitFilter([u64; 16]);
+
+impl LetterUnitFilter {
+    fn slot(hash: u64) -> (usize, u64) {
+        let bit = (hash >> 54) as usize;
+        (bit / 64, 1 << (bit % 64))
+    }
+
+    fn insert(&mut self, hash: u64) {
+        let (word, bit) = Self::slot(hash);
+        self.0[word] |= bit;
+    }
+
+    fn may_contain(&self, hash: u64) -> bool {
+        let (word, bit) = Self::slot(hash);
+        self.0[word] & bit != 0
+    }
 }
 
 impl TokenRules {
@@ -70,6 +94,7 @@ impl TokenRules {
     pub fn add_unit(&mut self, plain: String, index: usize) -> bool {
         if plain.chars().all(char::is_alphabetic) {
             self.longest_letter_unit = self.longest_letter_unit.max(plain.len());
+            self.letter_units.insert(word_hash(&plain));
         }
         self.units.insert(plain, index).is_none()
     }
@@ -115,6 +140,9 @@ pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
                 while at < bytes.len() && ASCII_WORD_BYTE[bytes[at] as usize] {
                     at += 1;
                 }
+            } else if let Some(len) = romanian_letter_len(&bytes[at..]) {
+                // A Romanian letter, told by its two bytes without decoding: no whitespace.
+                at += len;
             } else {
                 let ch = char_at(text, at);
                 if ch.is_whitespace() {
@@ -131,11 +159,14 @@ pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
         }
         newlines = 0;
     }
-    join_binomials(text, &mut tokens);
-    for token in &mut tokens {
-        token.plain_hash = word_hash(views.plain.slice(token.span));
-    }
+    join_binomials(text, views, &mut tokens);
     tokens
+}
+
+/// A token of `kind` over `span`, with the hash of its plain form.
+fn token(views: &Views, span: Span, kind: TokenKind) -> Token {
+    let plain_hash = word_hash(views.plain.slice(span));
+    Token { span, kind, space_before: false, newlines_before: 0, plain_hash }
 }
 
 /// ASCII bytes that are not whitespace: they continue a chunk.
@@ -159,6 +190,19 @@ fn char_at(text: &str, at: usize) -> char {
     text[at..].chars().next().unwrap_or(' ')
 }
 
+/// The length of the Romanian letter (as [`is_romanian_letter`]) that `bytes` starts with: each
+/// is two bytes of UTF-8 (ă Ă C4 83/82, â Â C3 A2/82, î Î C3 AE/8E, ș Ș C8 99/98, ț Ț C8 9B/9A,
+/// ş Ş C5 9F/9E, ţ Ţ C5 A3/A2).
+fn romanian_letter_len(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [0xC4, 0x82 | 0x83, ..]
+        | [0xC3, 0x82 | 0xA2 | 0x8E | 0xAE, ..]
+        | [0xC8, 0x98..=0x9B, ..]
+        | [0xC5, 0x9E | 0x9F | 0xA2 | 0xA3, ..] => Some(2),
+        _ => None,
+    }
+}
+
 /// The letters of Romanian that are not ASCII, in both spellings of ș and ț: none is
 /// punctuation, a digit or a combining mark.
 fn is_romanian_letter(ch: char) -> bool {
@@ -173,7 +217,7 @@ fn chunk_simple(text: &str, views: &Views, rules: &TokenRules, span: Span, newli
     let first = out.len();
     let (mut start, mut end) = (span.start, span.end);
     while start < end && matches!(bytes[start], b'(' | b'[' | b'{' | b'"' | b'\'') {
-        out.push(punct(start, start + 1));
+        out.push(ascii_punct(text, start));
         start += 1;
     }
     while start < end {
@@ -192,20 +236,30 @@ fn chunk_simple(text: &str, views: &Views, rules: &TokenRules, span: Span, newli
             // A word of letters only (a non-ASCII byte is part of a Romanian letter): a unit or
             // a word, what `kind_of` finds for it, sooner.
             let plain = views.plain.slice(core);
-            let unit = plain.len() <= rules.longest_letter_unit && rules.units.contains_key(plain);
+            let plain_hash = word_hash(plain);
+            let unit = plain.len() <= rules.longest_letter_unit
+                && rules.letter_units.may_contain(plain_hash)
+                && rules.units.contains_key(plain);
             let kind = if unit { TokenKind::Unit } else { TokenKind::Word };
-            out.push(Token { span: core, kind, space_before: false, newlines_before: 0, plain_hash: 0 });
+            out.push(Token { span: core, kind, space_before: false, newlines_before: 0, plain_hash });
         } else {
             split_core_simple(text, views, rules, core, out);
         }
     }
     for at in end..span.end {
-        out.push(punct(at, at + 1));
+        out.push(ascii_punct(text, at));
     }
     if let Some(token) = out.get_mut(first) {
         token.space_before = true;
         token.newlines_before = newlines;
     }
+}
+
+/// The punctuation token of the ASCII byte at `at`: its plain form is the byte itself, hashed
+/// without a look-up in the views.
+fn ascii_punct(text: &str, at: usize) -> Token {
+    let plain_hash = word_hash(&text[at..at + 1]);
+    Token { span: Span::new(at, at + 1), kind: TokenKind::Punct, space_before: false, newlines_before: 0, plain_hash }
 }
 
 /// [`split_core`] for a simple chunk: it splits at ASCII bytes only, and a Romanian letter
@@ -229,13 +283,7 @@ fn split_core_simple(text: &str, views: &Views, rules: &TokenRules, span: Span, 
                 out.push(classify(text, views, rules, Span::new(piece_start, at)));
             }
             let kind = if bytes[at] == b'=' { TokenKind::Symbol } else { TokenKind::Punct };
-            out.push(Token {
-                span: Span::new(at, at + 1),
-                kind,
-                space_before: false,
-                newlines_before: 0,
-                plain_hash: 0,
-            });
+            out.push(Token { kind, ..ascii_punct(text, at) });
             piece_start = at + 1;
         }
     }
@@ -254,7 +302,7 @@ fn chunk(text: &str, views: &Views, rules: &TokenRules, span: Span, newlines: u3
         if !OPENING.contains(&ch) || starts_with_mark(&text[start + ch.len_utf8()..end]) {
             break;
         }
-        out.push(punct(start, start + ch.len_utf8()));
+        out.push(token(views, Span::new(start, start + ch.len_utf8()), TokenKind::Punct));
         start += ch.len_utf8();
     }
     // Trailing punctuation: find where it starts, split the core, then emit it in order.
@@ -272,21 +320,11 @@ fn chunk(text: &str, views: &Views, rules: &TokenRules, span: Span, newlines: u3
         split_core(text, views, rules, Span::new(start, end), out);
     }
     for (offset, ch) in text[end..chunk_end].char_indices() {
-        out.push(punct(end + offset, end + offset + ch.len_utf8()));
+        out.push(token(views, Span::new(end + offset, end + offset + ch.len_utf8()), TokenKind::Punct));
     }
     if let Some(token) = out.get_mut(first) {
         token.space_before = true;
         token.newlines_before = newlines;
-    }
-}
-
-fn punct(start: usize, end: usize) -> Token {
-    Token {
-        span: Span::new(start, end),
-        kind: TokenKind::Punct,
-        space_before: false,
-        newlines_before: 0,
-        plain_hash: 0,
     }
 }
 
@@ -343,13 +381,7 @@ fn split_core(text: &str, views: &Views, rules: &TokenRules, span: Span, out: &m
                 out.push(classify(text, views, rules, Span::new(piece_start, at)));
             }
             let kind = if ch == '=' { TokenKind::Symbol } else { TokenKind::Punct };
-            out.push(Token {
-                span: Span::new(at, at + ch.len_utf8()),
-                kind,
-                space_before: false,
-                newlines_before: 0,
-                plain_hash: 0,
-            });
+            out.push(token(views, Span::new(at, at + ch.len_utf8()), kind));
             piece_start = at + ch.len_utf8();
         }
         prev = Some(ch);
@@ -360,8 +392,9 @@ fn split_core(text: &str, views: &Views, rules: &TokenRules, span: Span, out: &m
 }
 
 fn classify(text: &str, views: &Views, rules: &TokenRules, span: Span) -> Token {
-    let kind = kind_of(&text[span.range()], views.plain.slice(span), rules);
-    Token { span, kind, space_before: false, newlines_before: 0, plain_hash: 0 }
+    let plain = views.plain.slice(span);
+    let kind = kind_of(&text[span.range()], plain, rules);
+    Token { span, kind, space_before: false, newlines_before: 0, plain_hash: word_hash(plain) }
 }
 
 /// What a piece is made of, found in one pass.
@@ -455,7 +488,10 @@ fn kind_of(piece: &str, plain: &str, rules: &TokenRules) -> TokenKind {
 pub fn number_prefix(piece: &str) -> usize {
     let bytes = piece.as_bytes();
     let mut at = 0;
-    for comparator in ["<=", ">=", "≤", "≥", "<", ">"] {
+    // Most pieces start with a digit or a letter: only `<`, `>` and the first byte of `≤` `≥`
+    // can open a comparator.
+    let may_compare = matches!(bytes.first(), Some(b'<' | b'>' | 0xE2));
+    for comparator in ["<=", ">=", "≤", "≥", "<", ">"].into_iter().filter(|_| may_compare) {
         if piece.starts_with(comparator) {
             at = comparator.len();
             break;
@@ -497,16 +533,18 @@ fn is_mark(c: char) -> bool {
 }
 
 /// Joins a genus initial, its dot and a lower-case species into one token: `E. coli`.
-fn join_binomials(text: &str, tokens: &mut Vec<Token>) {
-    let mut write = 0;
-    let mut read = 0;
+fn join_binomials(text: &str, views: &Views, tokens: &mut Vec<Token>) {
+    // Most documents have none: find the first before moving any token.
+    let Some(first) = tokens.windows(3).position(|three| is_binomial(text, three)) else {
+        return;
+    };
+    let mut write = first;
+    let mut read = first;
     while read < tokens.len() {
         if read + 2 < tokens.len() && is_binomial(text, &tokens[read..read + 3]) {
-            tokens[write] = Token {
-                span: tokens[read].span.cover(tokens[read + 2].span),
-                kind: TokenKind::Abbreviation,
-                ..tokens[read]
-            };
+            let span = tokens[read].span.cover(tokens[read + 2].span);
+            let plain_hash = word_hash(views.plain.slice(span));
+            tokens[write] = Token { span, kind: TokenKind::Abbreviation, plain_hash, ..tokens[read] };
             read += 3;
         } else {
             tokens[write] = tokens[read];
@@ -518,10 +556,11 @@ fn join_binomials(text: &str, tokens: &mut Vec<Token>) {
 }
 
 /// An upper-case initial, a dot glued to it, and a lower-case word of three letters or more.
+#[inline]
 fn is_binomial(text: &str, three: &[Token]) -> bool {
     let (initial, dot, species) = (three[0], three[1], three[2]);
-    // The cheap tests first: most triples fail at the glued dot.
-    if dot.span.start != initial.span.end || &text[dot.span.range()] != "." {
+    // The cheap tests first: most triples fail at the glued dot, tested on integers and one byte.
+    if dot.span.start != initial.span.end || dot.span.len() != 1 || text.as_bytes()[dot.span.start] != b'.' {
         return false;
     }
     let mut chars = text[initial.span.range()].chars();
@@ -622,6 +661,16 @@ mod tests {
                 ("1.234,5", Number),
             ]
         );
+    }
+
+    #[test]
+    fn romanian_letters_are_told_by_their_bytes_as_by_their_chars() {
+        // Every char of two bytes in UTF-8, and the one-byte and three-byte chars around them.
+        for ch in ('\u{0}'..='\u{FFF}').chain(['’', '„', '…']) {
+            let mut utf8 = [0; 4];
+            let bytes = ch.encode_utf8(&mut utf8).as_bytes();
+            assert_eq!(romanian_letter_len(bytes), is_romanian_letter(ch).then_some(2), "{ch:?}");
+        }
     }
 
     #[test]
