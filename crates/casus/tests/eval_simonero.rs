@@ -87,6 +87,29 @@ fn predictions_count_through_the_type_map() {
     assert!((report.micro.f1 - 6.0 / 9.0).abs() < 1e-12);
 }
 
+/// A lab named with its value is a measurement, not an entity: its name still counts (CHEM or
+/// PROC for SiMoNERo), a vital does not.
+#[test]
+fn a_lab_measurement_counts_as_a_test_mention() {
+    let conllu = "# sent_id = lab-1\n\
+        # text = Glicemie 250 mg/dl, TA 150/90 mmHg.\n\
+        1\tGlicemie\tglicemie\tNOUN\t_\t_\t0\troot\t_\tBioNERLabel=B-CHEM\n\
+        2\t250\t250\tNUM\t_\t_\t1\tnummod\t_\t_\n\
+        3\tmg/dl\tmg/dl\tNOUN\t_\t_\t1\tnmod\t_\tSpaceAfter=No\n\
+        4\t,\t,\tPUNCT\t_\t_\t1\tpunct\t_\t_\n\
+        5\tTA\tTA\tNOUN\t_\t_\t1\tconj\t_\t_\n\
+        6\t150/90\t150/90\tNUM\t_\t_\t5\tnummod\t_\t_\n\
+        7\tmmHg\tmmHg\tNOUN\t_\t_\t5\tnmod\t_\tSpaceAfter=No\n\
+        8\t.\t.\tPUNCT\t_\t_\t1\tpunct\t_\t_\n\n";
+    let sentence = &simonero::parse(conllu).unwrap()[0];
+    let analysis = Engine::new().unwrap().analyze(&sentence.text, &Options::default()).unwrap();
+    assert!(analysis.entities.iter().all(|e| e.entity_type != EntityType::Test), "{:?}", analysis.entities);
+    assert_eq!(analysis.measurements.len(), 2, "{:?}", analysis.measurements);
+    let counts = simonero::compare(&analysis, sentence);
+    assert_eq!(counts.per_type["CHEM"].tp, 1, "the glucose measurement is the gold CHEM mention");
+    assert_eq!(counts.per_type["PROC"].fp, 0, "the blood pressure (a vital) is not a test mention");
+}
+
 /// The engine finds none of these yet: recall 0 with every gold mention counted.
 #[test]
 fn evaluate_counts_every_gold_mention() {

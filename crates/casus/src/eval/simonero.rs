@@ -17,7 +17,7 @@ use super::matching;
 use super::metrics::{Prf, Scores};
 use super::report::CaseError;
 use super::table::{self, Row};
-use crate::analysis::{Analysis, Entity, EntityType};
+use crate::analysis::{Analysis, CharSpan, EntityType, MeasurementKind};
 use crate::engine::{Engine, Options};
 use crate::span::CharIndex;
 
@@ -283,16 +283,28 @@ pub struct SimCounts {
 
 /// Compares the analysis of a sentence with its gold mentions (overlapping spans, mapped types,
 /// one-to-one).
+///
+/// A lab named with its value is a measurement, not an entity, in the analysis; SiMoNERo
+/// annotates the name ("colesterolului total de 200 mg/dl"), so each lab measurement counts as a
+/// `test` mention over its span, unless an entity already covers it.
 pub fn compare(analysis: &Analysis, sentence: &Sentence) -> SimCounts {
-    compare_entities(&analysis.entities, sentence)
+    let mut predicted: Vec<(EntityType, CharSpan)> =
+        analysis.entities.iter().map(|e| (e.entity_type, e.span)).collect();
+    for measurement in analysis.measurements.iter().filter(|m| m.kind == MeasurementKind::Lab) {
+        let span = measurement.span;
+        if !analysis.entities.iter().any(|e| e.span.start < span.end && span.start < e.span.end) {
+            predicted.push((EntityType::Test, span));
+        }
+    }
+    compare_entities(&predicted, sentence)
 }
 
-fn compare_entities(entities: &[Entity], sentence: &Sentence) -> SimCounts {
+fn compare_entities(entities: &[(EntityType, CharSpan)], sentence: &Sentence) -> SimCounts {
     let mut candidates = Vec::new();
     for (g, gold) in sentence.mentions.iter().enumerate() {
-        for (p, predicted) in entities.iter().enumerate() {
-            let overlap = matching::overlap(&gold.fragments, predicted.span.start, predicted.span.end);
-            if overlap > 0 && gold.kind.accepts(predicted.entity_type) {
+        for (p, &(entity_type, span)) in entities.iter().enumerate() {
+            let overlap = matching::overlap(&gold.fragments, span.start, span.end);
+            if overlap > 0 && gold.kind.accepts(entity_type) {
                 candidates.push((g, p, overlap));
             }
         }
@@ -309,8 +321,8 @@ fn compare_entities(entities: &[Entity], sentence: &Sentence) -> SimCounts {
     for (gold, _) in sentence.mentions.iter().zip(&gold_found).filter(|(_, found)| !**found) {
         per_type.entry(gold.kind).or_default().fn_ += 1;
     }
-    for (predicted, _) in entities.iter().zip(&predicted_used).filter(|(_, used)| !**used) {
-        if let Some(kind) = NerType::of_prediction(predicted.entity_type) {
+    for ((entity_type, _), _) in entities.iter().zip(&predicted_used).filter(|(_, used)| !**used) {
+        if let Some(kind) = NerType::of_prediction(*entity_type) {
             per_type.entry(kind).or_default().fp += 1;
         }
     }
