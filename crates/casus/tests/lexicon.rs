@@ -114,3 +114,10 @@ fn a_gland_is_a_gland() {
     assert_concept("Ecografie: glandă cu ecostructură neomogenă.", "glandă", "gland", EntityType::Anatomy);
     assert_concept("Calcul de 2 cm inclavat în infundibul.", "infundibul", "gallbladder_neck", EntityType::Anatomy);
 }
+
+#[test]
+fn an_organism_named_inside_a_longer_mention_is_a_mention_too() {
+    let text = "Pacient cu infecție cu Helicobacter pylori.";
+    assert_concept(text, "infecție cu Helicobacter pylori", "helicobacter_pylori_infection", EntityType::Disorder);
+    assert_concept(text, "Helicobacter pylori", "helicobacter_pylori", EntityType::Organism);
+}

@@ -273,6 +273,9 @@ impl ConceptMatcher {
             if last > first {
                 let head = &symbols[start..end - 1];
                 self.coordinated(doc, concepts, (head, first, last), &mut mentions);
+                if concepts[concept as usize].concept_type != ConceptType::Organism {
+                    self.inner_organisms(doc, concepts, (&symbols, &token_of), start + 1..end, &mut mentions);
+                }
             }
         }
         self.resolve_abbreviations(doc, concepts, &token_of, (&mut mentions, &mut names));
@@ -280,6 +283,32 @@ impl ConceptMatcher {
         names.sort_by_key(|m| (m.span.start, m.span.end));
         doc.mentions = mentions;
         doc.measurement_names = names;
+    }
+
+    /// The organisms named inside a longer mention ("infecție cu Helicobacter pylori", "serologie
+    /// HIV"): the longer term wins the text, but the organism is a finding of its own, which the
+    /// microbiology and the differential read.
+    fn inner_organisms(
+        &self,
+        doc: &Doc<'_>,
+        concepts: &[ConceptEntry],
+        (symbols, token_of): (&[u32], &[usize]),
+        inside: std::ops::Range<usize>,
+        out: &mut Vec<Mention>,
+    ) {
+        let mut at = inside.start;
+        while at < inside.end {
+            let found = self.terms.longest(&symbols[at..inside.end]);
+            match found {
+                Some((len, concept)) if concepts[concept as usize].concept_type == ConceptType::Organism => {
+                    let (first, last) = (token_of[at], token_of[at + len - 1]);
+                    let span = Span::new(doc.tokens[first].span.start, doc.tokens[last].span.end);
+                    out.push(Mention { span, fragments: Vec::new(), concept, tokens: first..last + 1 });
+                    at += len;
+                }
+                _ => at += 1,
+            }
+        }
     }
 
     /// Mentions made by coordination after a term: "dureri abdominale și lombare".
