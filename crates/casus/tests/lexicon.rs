@@ -121,3 +121,19 @@ fn an_organism_named_inside_a_longer_mention_is_a_mention_too() {
     assert_concept(text, "infecție cu Helicobacter pylori", "helicobacter_pylori_infection", EntityType::Disorder);
     assert_concept(text, "Helicobacter pylori", "helicobacter_pylori", EntityType::Organism);
 }
+
+#[test]
+fn an_abbreviation_in_mixed_case_matches_only_its_own_spelling() {
+    let analysis = common::engine().analyze("Un factor cheie a fost ChE 3000 U/L.", &Options::default()).unwrap();
+    let found: Vec<(&str, &str)> = analysis
+        .entities
+        .iter()
+        .map(|e| (e.text.as_str(), e.concept.id.as_str()))
+        .chain(analysis.measurements.iter().map(|m| (m.text.as_str(), m.concept.id.as_str())))
+        .collect();
+    assert!(
+        !found.iter().any(|(text, _)| text.starts_with("cheie")),
+        "\"cheie\" (key) is no cholinesterase: {found:?}"
+    );
+    assert!(found.iter().any(|&(text, id)| text.starts_with("ChE") && id == "cholinesterase"), "{found:?}");
+}

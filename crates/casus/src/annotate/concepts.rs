@@ -122,6 +122,9 @@ impl TermTrie {
 #[derive(Debug, Clone)]
 pub struct ConceptMatcher {
     vocabulary: FxHashMap<String, u32>,
+    /// Plain forms matched exactly, not by their stem: the words of abbreviations not written
+    /// in capitals ("che" of "ChE"), with their symbols.
+    exact: FxHashMap<String, u32>,
     /// The symbol of each ASCII byte as a token of its own (`,`, `(`, `-`): punctuation, among
     /// the commonest tokens, gets its symbol by one index instead of the memo.
     byte_symbols: [u32; 128],
@@ -158,33 +161,56 @@ impl ConceptMatcher {
         // All terms are tokenized in one pass over one text, a term per line: one set of views
         // instead of one per term keeps the engine's start-up short.
         let mut all = String::new();
-        let mut terms: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
+        let mut terms: Vec<(u32, std::ops::Range<usize>, bool)> = Vec::new();
         for (index, concept) in concepts.iter().enumerate() {
-            for term in concept.terms.iter().chain(&concept.abbreviations) {
+            let abbreviations = concept.abbreviations.iter().map(|a| (a, true));
+            for (term, abbreviation) in concept.terms.iter().map(|t| (t, false)).chain(abbreviations) {
                 let start = all.len();
                 all.push_str(term);
-                terms.push((index as u32, start..all.len()));
+                terms.push((index as u32, start..all.len(), abbreviation));
                 all.push('\n');
             }
         }
         let views = Views::new(&all);
         let tokens = tokenize(&all, &views, rules);
-        let mut next_token = 0;
-        for (concept, range) in terms {
-            let first = next_token;
-            while next_token < tokens.len() && tokens[next_token].span.end <= range.end {
-                next_token += 1;
+        let term_tokens_of = |range: &std::ops::Range<usize>| {
+            let first = tokens.partition_point(|t| t.span.start < range.start);
+            let end = tokens.partition_point(|t| t.span.end <= range.end);
+            first..end
+        };
+        // The words of abbreviations in mixed case ("ChE", "SpO2", "Hb") match by their exact
+        // plain form: stemmed, "ChE" would also be "cheie" (stem "che").
+        let mut exact: FxHashMap<String, u32> = FxHashMap::default();
+        for (_, range, _) in terms.iter().filter(|(_, _, abbreviation)| *abbreviation) {
+            for token in &tokens[term_tokens_of(range)] {
+                let original = &all[token.span.range()];
+                // Ordinary words of an abbreviated phrase ("FA paroxistică") still inflect.
+                let abbreviated = original.chars().any(|c| c.is_uppercase() || c.is_ascii_digit());
+                if abbreviated && token.kind != TokenKind::Punct && !stem::is_capital_abbreviation(original) {
+                    let next = vocabulary.len() as u32;
+                    let plain = views.plain.slice(token.span);
+                    let id = *vocabulary.entry(format!("={plain}")).or_insert(next);
+                    exact.insert(plain.to_owned(), id);
+                }
             }
-            let term_tokens = &tokens[first..next_token];
+        }
+        for (concept, range, _) in terms {
+            let term_tokens = &tokens[term_tokens_of(&range)];
             let mut full = Vec::with_capacity(term_tokens.len());
             // The same term without its genitive article: "drenare a abcesului" is also
             // written "drenarea abcesului".
             let mut without_article = Vec::with_capacity(term_tokens.len());
             for (n, token) in term_tokens.iter().enumerate() {
                 let plain = views.plain.slice(token.span);
-                let key = stem::key(&all[token.span.range()], plain);
-                let next = vocabulary.len() as u32;
-                let id = *vocabulary.entry(key.into_owned()).or_insert(next);
+                let original = &all[token.span.range()];
+                let id = match exact.get(plain) {
+                    Some(&id) if !stem::is_capital_abbreviation(original) => id,
+                    _ => {
+                        let key = stem::key(original, plain);
+                        let next = vocabulary.len() as u32;
+                        *vocabulary.entry(key.into_owned()).or_insert(next)
+                    }
+                };
                 full.push(id);
                 let inner = n > 0 && n + 1 < term_tokens.len();
                 if !(inner && GENITIVE_ARTICLES.contains(&plain)) {
@@ -213,6 +239,7 @@ impl ConceptMatcher {
         }
         ConceptMatcher {
             vocabulary,
+            exact,
             byte_symbols,
             terms: trie,
             longest_ambiguous,
@@ -226,8 +253,19 @@ impl ConceptMatcher {
     /// The symbol of token `i` of `doc`.
     fn token_symbol(&self, doc: &Doc<'_>, i: usize) -> u32 {
         let mut buffer = String::new();
-        let key = stem::key_in(doc.token_text(i), doc.plain(i), &mut buffer);
-        self.symbol_of_key(key)
+        if stem::is_capital_abbreviation(doc.token_text(i)) {
+            return self.symbol_of_key(stem::abbreviation_key_in(doc.token_text(i), &mut buffer));
+        }
+        self.word_symbol(doc.plain(i), &mut buffer)
+    }
+
+    /// The symbol of a word that is not a capital abbreviation: its exact plain form when an
+    /// abbreviation is written so, else its stem.
+    fn word_symbol(&self, plain: &str, buffer: &mut String) -> u32 {
+        match self.exact.get(plain) {
+            Some(&symbol) => symbol,
+            None => self.symbol_of_key(stem::stem_in(plain, buffer)),
+        }
     }
 
     fn symbol_of_key(&self, key: &str) -> u32 {
@@ -378,11 +416,11 @@ impl<'d> SymbolMemo<'d> {
                     symbol
                 } else {
                     // Two plain forms with one hash: the later one is not memoized.
-                    matcher.symbol_of_key(stem::stem_in(plain, &mut self.buffer))
+                    matcher.word_symbol(plain, &mut self.buffer)
                 }
             }
             Entry::Vacant(slot) => {
-                let symbol = matcher.symbol_of_key(stem::stem_in(plain, &mut self.buffer));
+                let symbol = matcher.word_symbol(plain, &mut self.buffer);
                 slot.insert((plain, symbol));
                 symbol
             }
