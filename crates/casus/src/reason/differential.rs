@@ -52,10 +52,14 @@ pub struct Differential {
     diseases: Vec<Disease>,
     /// Index into the inventory of each disease's concept.
     concept_of: Vec<usize>,
-    labels: FxHashMap<String, String>,
+    /// Per disease, the ledger line of its own name ("… named in the text"), written once.
+    named_line: Vec<String>,
     measured_signs: Vec<MeasuredSign>,
     /// Every distinct finding of the knowledge base, once: a case observes each once.
     specs: Vec<FindingSpec>,
+    /// Per spec, its name as a reader wants it ([`describe`]), written once: ledgers and the
+    /// next tests name the same few hundred findings for every document.
+    descriptions: Vec<String>,
     /// Per disease, per finding, its index into `specs`.
     spec_of: Vec<Vec<usize>>,
     /// Per spec, the rows of `measured_signs` whose sign is it or lies under it.
@@ -63,6 +67,16 @@ pub struct Differential {
     /// The specs some disease finds strongly evocative (EV ≥ 3), in knowledge-base order: a case
     /// that shows one wants it explained.
     important: Vec<usize>,
+}
+
+/// An evoked disease, scored but without its ledger written: most candidates are never listed,
+/// so their ledgers (strings, evidence) are only written for the ones that are.
+struct Candidate {
+    /// Index into the differential's diseases.
+    disease: usize,
+    score: f64,
+    /// The disease named for the patient now: whether certainly, and where.
+    named: Option<(bool, Vec<CharSpan>)>,
 }
 
 impl Differential {
@@ -87,7 +101,8 @@ impl Differential {
             .map(|d| Disease { findings: d.findings.iter().filter(|f| !is_place(f)).cloned().collect(), ..d.clone() })
             .collect();
         let concept_of = diseases.iter().map(|d| index[d.concept.as_str()]).collect();
-        let labels = concepts.iter().map(|c| (c.id.clone(), c.label.clone())).collect();
+        let labels: FxHashMap<&str, &str> = concepts.iter().map(|c| (c.id.as_str(), c.label.as_str())).collect();
+        let named_line = diseases.iter().map(|d| format!("{} named in the text", label(&labels, &d.concept))).collect();
         let mut specs: Vec<FindingSpec> = Vec::new();
         let mut known: FxHashMap<String, usize> = FxHashMap::default();
         let mut important = Vec::new();
@@ -109,6 +124,7 @@ impl Differential {
                     .collect()
             })
             .collect();
+        let descriptions = specs.iter().map(|spec| describe(&labels, spec)).collect();
         let signs_of = specs
             .iter()
             .map(|spec| match spec {
@@ -121,9 +137,10 @@ impl Differential {
         Differential {
             diseases,
             concept_of,
-            labels,
+            named_line,
             measured_signs: measured_signs.to_vec(),
             specs,
+            descriptions,
             spec_of,
             signs_of,
             important,
@@ -131,156 +148,230 @@ impl Differential {
     }
 
     /// The ranked hypotheses for the facts of one case.
+    ///
+    /// Every evoked disease is scored; only those that make the list get their ledger written.
     pub fn rank(&self, facts: &Facts<'_>, scores: &[Score], concepts: &[ConceptEntry]) -> Vec<Hypothesis> {
         let flags = crate::reason::scores::flags(scores);
         // Every finding of the knowledge base observed once (most are a hash look-up).
         let observed: Vec<Observed> = (0..self.specs.len())
             .map(|n| {
-                let signs: Vec<&MeasuredSign> = self.signs_of[n].iter().map(|&i| &self.measured_signs[i]).collect();
-                observe(&self.specs[n], facts, &flags, &signs)
+                let signs = self.signs_of[n].iter().map(|&i| &self.measured_signs[i]);
+                observe(&self.specs[n], facts, &flags, signs)
             })
             .collect();
-        let observe = |n: usize| -> &Observed { &observed[n] };
         // The important findings the case shows, to charge the diseases that leave them unexplained.
         let shown: Vec<usize> = self
             .important
             .iter()
             .copied()
-            .filter(|&n| matches!(observe(n), Observed::Present { certain: true, .. }))
+            .filter(|&n| matches!(observed[n], Observed::Present { certain: true, .. }))
             .collect();
 
-        let mut hypotheses: Vec<(f64, Hypothesis)> = Vec::new();
-        for (d, disease) in self.diseases.iter().enumerate() {
-            // Evoked: a present finding that at least occasionally suggests the disease (EV ≥ 2),
-            // or its own name. Only an evoked disease has its ledger written.
-            let named = self_mention(facts, &disease.concept);
-            let evoked = named.is_some()
-                || disease
-                    .findings
-                    .iter()
-                    .zip(&self.spec_of[d])
-                    .any(|(f, &n)| f.evoking >= 2 && matches!(observe(n), Observed::Present { .. }));
-            if !evoked {
-                continue;
-            }
-            let prior = 0.5 * (disease.prior as f64 - 3.0);
-            let (mut supporting, mut against, mut missing) = (Vec::new(), Vec::new(), Vec::new());
-            for (f, &n) in disease.findings.iter().zip(&self.spec_of[d]) {
-                match observe(n) {
-                    Observed::Present { certain, evidence } => {
-                        let weight = ln_lr_present(f.evoking) * if *certain { 1.0 } else { 0.5 };
-                        supporting.push(finding(self.describe(&f.spec), weight, evidence.clone()));
-                    }
-                    Observed::Absent { evidence } => {
-                        against.push(finding(self.describe(&f.spec), ln_lr_absent(f.frequency), evidence.clone()));
-                    }
-                    Observed::Unknown if f.frequency >= 3 || f.evoking >= 3 => {
-                        missing.push((f, self.describe(&f.spec)))
-                    }
-                    Observed::Unknown => {}
-                }
-            }
-            if let Some((certain, evidence)) = named {
-                let weight = ln_lr_present(4) * if certain { 1.0 } else { 0.5 };
-                supporting.push(finding(
-                    format!("{} named in the text", self.label(&disease.concept)),
-                    weight,
-                    evidence,
-                ));
-            }
-            let mut unexplained_cost = 0.0;
-            for &n in &shown {
-                if !self.spec_of[d].contains(&n) && unexplained_cost < UNEXPLAINED_CAP {
-                    unexplained_cost += UNEXPLAINED_COST;
-                    let description = self.describe(&self.specs[n]);
-                    against.push(finding(format!("unexplained: {description}"), -UNEXPLAINED_COST, Vec::new()));
-                }
-            }
-            // The ledger is written with rounded weights; the score is their sum, so that a reader
-            // adding up the ledger gets the score exactly.
-            let score = round(prior + supporting.iter().chain(&against).map(|f| f.weight).sum::<f64>());
-            missing.sort_by_key(|m| std::cmp::Reverse(rank_missing(m.0)));
-            let missing = missing
-                .into_iter()
-                .take(MISSING_SHOWN)
-                .map(|(f, description)| finding(description, ln_lr_absent(f.frequency), Vec::new()))
-                .collect();
-            let n = d;
-            let concept = concepts[self.concept_of[n]].to_concept();
-            hypotheses.push((
-                score,
-                Hypothesis {
-                    rank: 0,
-                    concept,
-                    score: round(score),
-                    supporting,
-                    against,
-                    missing,
-                    prior: round(prior),
-                    cant_miss: disease.cant_miss,
-                    next_tests: Vec::new(),
-                },
-            ));
-        }
-        hypotheses.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.concept.id.cmp(&b.1.concept.id)));
+        let mut candidates: Vec<Candidate> = (0..self.diseases.len())
+            .filter_map(|d| {
+                let named = self_mention(facts, &self.diseases[d].concept);
+                self.is_evoked(d, &observed, named.is_some()).then(|| Candidate {
+                    disease: d,
+                    score: self.score(d, &observed, &shown, named.as_ref().map(|n| n.0)),
+                    named,
+                })
+            })
+            .collect();
+        let concept = |c: &Candidate| self.diseases[c.disease].concept.as_str();
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| concept(a).cmp(concept(b))));
         // A vaguer name of a better-ranked hypothesis ("abscess" below "gluteal abscess") adds nothing.
-        let mut kept: Vec<(f64, Hypothesis)> = Vec::new();
-        for (score, h) in hypotheses {
-            if !kept.iter().any(|(_, k)| facts.tree.is_a(&k.concept.id, &h.concept.id)) {
-                kept.push((score, h));
+        let mut kept: Vec<Candidate> = Vec::new();
+        for candidate in candidates {
+            if kept.len() == MAX_HYPOTHESES {
+                break;
+            }
+            if !kept.iter().any(|k| facts.tree.is_a(concept(k), concept(&candidate))) {
+                kept.push(candidate);
             }
         }
-        let mut hypotheses = kept;
-        hypotheses.truncate(MAX_HYPOTHESES);
-        let mut ranked: Vec<Hypothesis> = hypotheses.into_iter().map(|(_, h)| h).collect();
-        for (n, h) in ranked.iter_mut().enumerate() {
-            h.rank = n as u32 + 1;
-        }
+        let mut ranked: Vec<Hypothesis> = kept
+            .into_iter()
+            .enumerate()
+            .map(|(n, candidate)| self.hypothesis(candidate, n as u32 + 1, &observed, &shown, concepts))
+            .collect();
         self.add_next_tests(&mut ranked);
         ranked
+    }
+
+    /// Evoked: a present finding that at least occasionally suggests the disease (EV ≥ 2), or its
+    /// own name.
+    fn is_evoked(&self, d: usize, observed: &[Observed], named: bool) -> bool {
+        named
+            || self.diseases[d]
+                .findings
+                .iter()
+                .zip(&self.spec_of[d])
+                .any(|(f, &n)| f.evoking >= 2 && matches!(observed[n], Observed::Present { .. }))
+    }
+
+    /// The weight of a present finding, halved when the text is uncertain.
+    fn present_weight(evoking: u8, certain: bool) -> f64 {
+        round(ln_lr_present(evoking) * if certain { 1.0 } else { 0.5 })
+    }
+
+    /// The supporting weights of a disease's ledger, in ledger order (findings, then its name).
+    fn supporting_weights<'s>(
+        &'s self,
+        d: usize,
+        observed: &'s [Observed],
+        named: Option<bool>,
+    ) -> impl Iterator<Item = f64> + 's {
+        let findings =
+            self.diseases[d].findings.iter().zip(&self.spec_of[d]).filter_map(|(f, &n)| match &observed[n] {
+                Observed::Present { certain, .. } => Some(Differential::present_weight(f.evoking, *certain)),
+                _ => None,
+            });
+        findings.chain(named.map(|certain| Differential::present_weight(4, certain)))
+    }
+
+    /// The weights against a disease, in ledger order (denied findings, then unexplained ones).
+    fn against_weights<'s>(
+        &'s self,
+        d: usize,
+        observed: &'s [Observed],
+        shown: &'s [usize],
+    ) -> impl Iterator<Item = f64> + 's {
+        let denied = self.diseases[d].findings.iter().zip(&self.spec_of[d]).filter_map(|(f, &n)| match &observed[n] {
+            Observed::Absent { .. } => Some(round(ln_lr_absent(f.frequency))),
+            _ => None,
+        });
+        denied.chain(self.unexplained(d, shown).map(|_| round(-UNEXPLAINED_COST)))
+    }
+
+    /// A disease's score: the prior plus its ledger's rounded weights, summed in ledger order so
+    /// that it equals, to the last bit, the sum of the ledger [`Differential::hypothesis`] writes.
+    fn score(&self, d: usize, observed: &[Observed], shown: &[usize], named: Option<bool>) -> f64 {
+        let prior = 0.5 * (self.diseases[d].prior as f64 - 3.0);
+        let weights = self.supporting_weights(d, observed, named).chain(self.against_weights(d, observed, shown));
+        round(prior + weights.sum::<f64>())
+    }
+
+    /// The important findings the case shows that a disease does not list, each charged
+    /// [`UNEXPLAINED_COST`] until the charges reach [`UNEXPLAINED_CAP`].
+    fn unexplained<'s>(&'s self, d: usize, shown: &'s [usize]) -> impl Iterator<Item = usize> + 's {
+        let mut cost = 0.0;
+        shown.iter().copied().filter(move |n| !self.spec_of[d].contains(n)).take_while(move |_| {
+            let under = cost < UNEXPLAINED_CAP;
+            cost += UNEXPLAINED_COST;
+            under
+        })
+    }
+
+    /// A listed hypothesis with its ledger written out.
+    fn hypothesis(
+        &self,
+        candidate: Candidate,
+        rank: u32,
+        observed: &[Observed],
+        shown: &[usize],
+        concepts: &[ConceptEntry],
+    ) -> Hypothesis {
+        let d = candidate.disease;
+        let disease = &self.diseases[d];
+        let prior = 0.5 * (disease.prior as f64 - 3.0);
+        let (mut supporting, mut against, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+        for (f, &n) in disease.findings.iter().zip(&self.spec_of[d]) {
+            let description = || self.descriptions[n].clone();
+            match &observed[n] {
+                Observed::Present { certain, evidence } => supporting.push(Finding {
+                    finding: description(),
+                    weight: Differential::present_weight(f.evoking, *certain),
+                    evidence: evidence.clone(),
+                }),
+                Observed::Absent { evidence } => {
+                    against.push(finding(description(), ln_lr_absent(f.frequency), evidence.clone()))
+                }
+                Observed::Unknown if f.frequency >= 3 || f.evoking >= 3 => missing.push((f, n)),
+                Observed::Unknown => {}
+            }
+        }
+        if let Some((certain, evidence)) = candidate.named {
+            let weight = Differential::present_weight(4, certain);
+            supporting.push(Finding { finding: self.named_line[d].clone(), weight, evidence });
+        }
+        for n in self.unexplained(d, shown) {
+            let line = format!("unexplained: {}", self.descriptions[n]);
+            against.push(finding(line, -UNEXPLAINED_COST, Vec::new()));
+        }
+        debug_assert_eq!(
+            candidate.score.to_bits(),
+            round(prior + supporting.iter().chain(&against).map(|f| f.weight).sum::<f64>()).to_bits(),
+            "the ledger must sum to the score"
+        );
+        missing.sort_by_key(|m| std::cmp::Reverse(rank_missing(m.0)));
+        let missing = missing
+            .into_iter()
+            .take(MISSING_SHOWN)
+            .map(|(f, n)| finding(self.descriptions[n].clone(), ln_lr_absent(f.frequency), Vec::new()))
+            .collect();
+        Hypothesis {
+            rank,
+            concept: concepts[self.concept_of[d]].to_concept(),
+            score: round(candidate.score),
+            supporting,
+            against,
+            missing,
+            prior: round(prior),
+            cant_miss: disease.cant_miss,
+            next_tests: Vec::new(),
+        }
     }
 
     /// Per leading hypothesis, the unknown findings that would most separate it from the other
     /// leading ones: those it expects strongly (EV ≥ 3) that the others do not list as strongly.
     fn add_next_tests(&self, ranked: &mut [Hypothesis]) {
-        let leading: Vec<&Disease> =
-            ranked.iter().take(5).filter_map(|h| self.diseases.iter().find(|d| d.concept == h.concept.id)).collect();
-        let strength =
-            |d: &Disease, spec: &FindingSpec| d.findings.iter().find(|f| f.spec == *spec).map_or(0, |f| f.evoking);
+        let leading: Vec<usize> = ranked
+            .iter()
+            .take(5)
+            .filter_map(|h| self.diseases.iter().position(|d| d.concept == h.concept.id))
+            .collect();
+        let strength = |d: usize, n: usize| {
+            self.diseases[d].findings.iter().zip(&self.spec_of[d]).find(|(_, &m)| m == n).map_or(0, |(f, _)| f.evoking)
+        };
         for h in ranked.iter_mut().take(5) {
-            let Some(disease) = leading.iter().find(|d| d.concept == h.concept.id) else { continue };
-            let mut tests: Vec<(u8, String)> = disease
+            let Some(&d) = leading.iter().find(|&&d| self.diseases[d].concept == h.concept.id) else { continue };
+            let mut tests: Vec<(u8, &str)> = self.diseases[d]
                 .findings
                 .iter()
-                .filter(|f| f.evoking >= 3)
-                .filter(|f| h.missing.iter().any(|m| m.finding == self.describe(&f.spec)))
-                .filter_map(|f| {
-                    let others =
-                        leading.iter().filter(|d| d.concept != disease.concept).map(|d| strength(d, &f.spec)).max()?;
-                    (f.evoking >= others + 2).then(|| (f.evoking - others, self.describe(&f.spec)))
+                .zip(&self.spec_of[d])
+                .filter(|(f, _)| f.evoking >= 3)
+                .filter(|(_, &n)| h.missing.iter().any(|m| m.finding == self.descriptions[n]))
+                .filter_map(|(f, &n)| {
+                    let others = leading
+                        .iter()
+                        .filter(|&&o| self.diseases[o].concept != self.diseases[d].concept)
+                        .map(|&o| strength(o, n))
+                        .max()?;
+                    (f.evoking >= others + 2).then(|| (f.evoking - others, self.descriptions[n].as_str()))
                 })
                 .collect();
-            tests.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-            h.next_tests = tests.into_iter().take(3).map(|(_, t)| t).collect();
+            tests.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+            h.next_tests = tests.into_iter().take(3).map(|(_, t)| t.to_owned()).collect();
         }
     }
+}
 
-    fn label(&self, id: &str) -> String {
-        self.labels.get(id).cloned().unwrap_or_else(|| id.to_owned())
-    }
+/// The label of a concept, or its id when the inventory has none.
+fn label<'l>(labels: &FxHashMap<&str, &'l str>, id: &'l str) -> &'l str {
+    labels.get(id).copied().unwrap_or(id)
+}
 
-    /// A finding as a reader wants it named.
-    fn describe(&self, spec: &FindingSpec) -> String {
-        match spec {
-            FindingSpec::Concept(id) => self.label(id),
-            FindingSpec::Measured(id, state) => format!("{}: {}", self.label(id), state_name(*state)),
-            FindingSpec::Score(name) => format!("score: {name}"),
-            FindingSpec::Culture(specimen) => format!("positive culture: {specimen}"),
-            FindingSpec::AgeAtLeast(age) => format!("age ≥ {age}"),
-            FindingSpec::AgeBelow(age) => format!("age < {age}"),
-            FindingSpec::Sex(sex) => {
-                format!("sex: {}", if *sex == crate::analysis::Sex::Female { "female" } else { "male" })
-            }
+/// A finding as a reader wants it named.
+fn describe(labels: &FxHashMap<&str, &str>, spec: &FindingSpec) -> String {
+    match spec {
+        FindingSpec::Concept(id) => label(labels, id).to_owned(),
+        FindingSpec::Measured(id, state) => format!("{}: {}", label(labels, id), state_name(*state)),
+        FindingSpec::Score(name) => format!("score: {name}"),
+        FindingSpec::Culture(specimen) => format!("positive culture: {specimen}"),
+        FindingSpec::AgeAtLeast(age) => format!("age ≥ {age}"),
+        FindingSpec::AgeBelow(age) => format!("age < {age}"),
+        FindingSpec::Sex(sex) => {
+            format!("sex: {}", if *sex == crate::analysis::Sex::Female { "female" } else { "male" })
         }
     }
 }
@@ -318,11 +409,11 @@ fn self_mention(facts: &Facts<'_>, concept: &str) -> Option<(bool, Vec<CharSpan>
     }
 }
 
-fn observe(
+fn observe<'m>(
     spec: &FindingSpec,
     facts: &Facts<'_>,
     flags: &[(&'static str, Vec<CharSpan>)],
-    measured_signs: &[&MeasuredSign],
+    measured_signs: impl Iterator<Item = &'m MeasuredSign>,
 ) -> Observed {
     match spec {
         FindingSpec::Concept(id) => match facts.presence(id) {

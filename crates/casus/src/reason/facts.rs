@@ -151,10 +151,10 @@ impl<'a> Facts<'a> {
         self.measured.contains(concept)
     }
 
-    /// The measurements of a concept, in text order.
-    pub fn measurements(&self, concept: &str) -> impl Iterator<Item = &'a Measurement> + '_ {
-        let concept = concept.to_owned();
-        self.analysis.measurements.iter().filter(move |m| self.tree.is_a(&m.concept.id, &concept))
+    /// The measurements of a concept, in text order (borrowing the concept: reasoning asks this
+    /// for many concepts per document, and an owned copy per question showed in profiles).
+    pub fn measurements<'s>(&'s self, concept: &'s str) -> impl Iterator<Item = &'a Measurement> + 's {
+        self.analysis.measurements.iter().filter(move |m| self.tree.is_a(&m.concept.id, concept))
     }
 
     /// The first value of a concept in `unit` (the presentation value: case reports give it first).
