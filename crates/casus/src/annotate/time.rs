@@ -194,6 +194,8 @@ impl TimeReader<'_, '_, '_> {
         }
         let (value, mut next) = match doc.tokens[at].kind {
             TokenKind::Number => (numbers::parse(doc.token_text(at), doc.convention)?.value, at + 1),
+            // Most words are no number: one look-up refuses them before any list is built.
+            TokenKind::Word if self.numbers.get(doc.plain(at)).is_none() => return None,
             TokenKind::Word => {
                 let forms: Vec<&str> = (at..end.min(at + 4)).map(|i| doc.plain(i)).collect();
                 let (value, used) = numbers::parse_words(&forms, self.numbers)?;
@@ -277,7 +279,10 @@ impl TimeReader<'_, '_, '_> {
     /// a four-digit year after it and perhaps a day before it ("12 martie 2023", "martie 2023").
     pub fn date_at(&self, at: usize, end: usize) -> Option<(Date, Range<usize>)> {
         let doc = self.doc;
-        if let Some(date) = numeric_date(doc.token_text(at)) {
+        let text = doc.token_text(at);
+        let numeric = matches!(doc.tokens[at].kind, TokenKind::Number | TokenKind::Alnum)
+            && text.as_bytes().first().is_some_and(u8::is_ascii_digit);
+        if let Some(date) = numeric.then(|| numeric_date(text)).flatten() {
             return Some((date, at..at + 1));
         }
         let (day, month_at) = match doc.tokens[at].kind {
