@@ -253,11 +253,6 @@ impl Engine {
     }
 }
 
-/// The text of a time expression.
-fn time_span(doc: &Doc<'_>, time: &crate::annotate::time::TimeExpression) -> Span {
-    doc.tokens[time.tokens.start].span.cover(doc.tokens[time.tokens.end - 1].span)
-}
-
 /// The case timeline: the dated entities and medications grouped by their time, in time order,
 /// with presentation (day 0) always on it. Times written alike ("cu 10 zile înainte" twice) are
 /// one event; a medication joins the event of its time.
@@ -268,7 +263,7 @@ fn timeline(doc: &Doc<'_>, analysis: &Analysis, span: &impl Fn(Span) -> CharSpan
         let Some(time) = time.map(|t| &doc.times[t]) else { continue };
         if let Some(event) = event_at(&mut events, &time.start) {
             event.approximate |= time.approximate;
-            let said = span(time_span(doc, time));
+            let said = span(time.span(doc));
             if !event.spans.contains(&said) {
                 event.spans.push(said);
             }
@@ -278,7 +273,7 @@ fn timeline(doc: &Doc<'_>, analysis: &Analysis, span: &impl Fn(Span) -> CharSpan
     for medication in &analysis.medications {
         let Some(start) = medication.time.as_deref() else { continue };
         // The expression the medication stage read its time from is among its evidence.
-        let said = doc.times.iter().map(|time| (time, span(time_span(doc, time)))).find(|(time, said)| {
+        let said = doc.times.iter().map(|time| (time, span(time.span(doc)))).find(|(time, said)| {
             time.start == start && medication.evidence.iter().any(|e| e.start <= said.start && said.end <= e.end)
         });
         if let Some(event) = event_at(&mut events, start) {
@@ -446,7 +441,7 @@ impl Engine {
                             start: time.start.clone(),
                             duration: time.duration.clone(),
                             approximate: time.approximate,
-                            span: span(time_span(doc, time)),
+                            span: span(time.span(doc)),
                         }
                     }),
                 }

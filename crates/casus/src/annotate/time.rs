@@ -144,6 +144,13 @@ pub struct TimeExpression {
     pub forward: bool,
 }
 
+impl TimeExpression {
+    /// The words of the expression in the text of `doc`.
+    pub fn span(&self, doc: &Doc<'_>) -> crate::span::Span {
+        doc.tokens[self.tokens.start].span.cover(doc.tokens[self.tokens.end - 1].span)
+    }
+}
+
 impl Amount {
     /// The amount in days.
     pub fn days(&self) -> f64 {

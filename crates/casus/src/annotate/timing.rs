@@ -66,7 +66,7 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
                 }
             } else if let Some(expression) = reader.expression_at(i, end, age_years) {
                 i = expression.tokens.end;
-                let span = doc.tokens[expression.tokens.start].span.cover(doc.tokens[expression.tokens.end - 1].span);
+                let span = expression.span(doc);
                 let states_age = age_span.is_some_and(|age| age.start < span.end && span.start < age.end);
                 let unread = states_age || (expression.forward && history);
                 if !unread {
