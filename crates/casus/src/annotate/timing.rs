@@ -8,10 +8,10 @@
 //!
 //! An onset written right after a finding ("DZ tip 2 de 10 ani") is said of that finding and
 //! those coordinated with it ("febră și tuse de 3 zile") only. Otherwise an expression belongs
-//! to the past of its nearest finding: in "HTA, dislipidemie, durere
-//! toracică de 2 ore" the onset is the chest pain's, so it dates the present illness and not the
-//! known conditions (historical mentions in ConText's sense) of the same clause, while in "HTA
-//! de 20 de ani" it is the hypertension's and dates the history.
+//! to the past of its nearest finding: in "HTA, dislipidemie, durere toracică de 2 ore" the
+//! onset is the chest pain's, so it dates the present illness and not the known conditions
+//! (historical mentions in ConText's sense) of the same clause, while in "HTA de 20 de ani" it
+//! is the hypertension's and dates the history.
 //!
 //! Dates ("12.03.2023", "5 martie 2023") are counted from the date of presentation, the first
 //! date of the first sentence that says the patient presented or was admitted; without one a
@@ -23,131 +23,160 @@
 //! times after presentation. A finding without an expression stays undated: the text did not
 //! say when, and guessing from the section would be wrong as often as right.
 
+use std::ops::Range;
+
 use crate::analysis::{AgeUnit, EntityType, SectionKind};
 use crate::annotate::time::{Date, TimeExpression, TimeReader};
 use crate::doc::Doc;
 use crate::knowledge::medication::TimeWord;
 use crate::knowledge::Knowledge;
+use crate::text::sentences::Sentence;
 
 /// Reads the time expressions of `doc` and dates its mentions (run after patient and concepts).
 pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
-    let keys = doc.stems();
-    let reader = TimeReader { doc, keys, words: &knowledge.time_words, numbers: &knowledge.number_words };
-    let age_years = doc.patient.age.filter(|&(_, unit, _)| unit == AgeUnit::Year).map(|(value, _, _)| value);
-    let age_span = doc.patient.age.map(|(_, _, span)| span);
-    let coordination = &knowledge.medication_words.coord;
-
+    let reader = TimeReader { doc, keys: doc.stems(), words: &knowledge.time_words, numbers: &knowledge.number_words };
     let presentation = presentation_date(doc, &reader);
 
     let mut times = Vec::new();
     let mut mention_times = vec![None; doc.mentions.len()];
     let mut next_mention = 0;
     for sentence in &doc.sentences {
-        let end = sentence.tokens.end;
         let mentions_start = next_mention;
-        while next_mention < doc.mentions.len() && doc.mentions[next_mention].tokens.start < end {
+        while next_mention < doc.mentions.len() && doc.mentions[next_mention].tokens.start < sentence.tokens.end {
             next_mention += 1;
         }
         if doc.is_hidden(sentence.span) {
             continue;
         }
-        let history = doc.section_at(sentence.span.start) == Some(SectionKind::History);
-        let mut found = Vec::new();
-        let mut boundaries = Vec::new();
-        let mut i = sentence.tokens.start;
-        while i < end {
-            if let Some((len, _)) = reader.phrase_at(i, end, |w| *w == TimeWord::Boundary) {
-                boundaries.push(i);
-                i += len;
-            } else if let Some((date, tokens)) = reader.date_at(i, end) {
-                i = tokens.end;
-                if let Some(expression) = presentation.and_then(|p| dated_from(p, date, tokens)) {
-                    found.push(expression);
-                }
-            } else if let Some(expression) = reader.expression_at(i, end, age_years) {
-                i = expression.tokens.end;
-                let span = expression.span(doc);
-                let states_age = age_span.is_some_and(|age| age.start < span.end && span.start < age.end);
-                let unread = states_age || (expression.forward && history);
-                if !unread {
-                    found.push(expression);
-                }
-            } else {
-                i += 1;
-            }
-        }
+        let (found, boundaries) = read_sentence(&reader, sentence, presentation);
         if found.is_empty() {
             continue;
         }
-        let clause = |token: usize| boundaries.partition_point(|&b| b <= token);
-        let historical = |m: usize| doc.contexts.get(m).is_some_and(|a| a.historical);
         let datable: Vec<usize> = (mentions_start..next_mention)
             .filter(|&m| {
                 let entity_type = knowledge.concepts[doc.mentions[m].concept as usize].concept_type.entity_type();
                 !matches!(entity_type, EntityType::Anatomy | EntityType::Drug)
             })
             .collect();
-        // The tokens between a mention and an expression, if they are apart.
-        let gap = |tokens: &std::ops::Range<usize>, e: &TimeExpression| {
-            if e.tokens.end <= tokens.start {
-                Some(e.tokens.end..tokens.start)
-            } else if tokens.end <= e.tokens.start {
-                Some(tokens.end..e.tokens.start)
-            } else {
-                None
-            }
-        };
-        // For each expression, the findings of its clause it could date, with their distance.
-        let mut reach: Vec<Vec<(usize, usize)>> = found
-            .iter()
-            .map(|e| {
-                datable
-                    .iter()
-                    .filter(|&&m| clause(doc.mentions[m].tokens.start) == clause(e.tokens.start))
-                    .filter_map(|&m| gap(&doc.mentions[m].tokens, e).map(|g| (m, g.len())))
-                    .collect()
-            })
-            .collect();
-        // Whether the nearest finding of each expression is a historical one.
-        let owner: Vec<Option<bool>> =
-            reach.iter().map(|r| r.iter().min_by_key(|&&(_, gap)| gap).map(|&(m, _)| historical(m))).collect();
-        // An onset right after a finding is said of it and of the findings coordinated with it
-        // ("febră și tuse de 3 zile"), not of the rest of its clause ("DZ de 10 ani, obezitate").
-        for (n, e) in found.iter().enumerate() {
-            if e.duration.is_none() {
-                continue;
-            }
-            let Some(last) = datable.iter().rposition(|&m| doc.mentions[m].tokens.end == e.tokens.start) else {
-                continue;
-            };
-            let mut first = last;
-            while first > 0 {
-                let (before, after) = (&doc.mentions[datable[first - 1]].tokens, &doc.mentions[datable[first]].tokens);
-                let coordinated = before.end < after.start
-                    && (before.end..after.start).all(|i| coordination.contains(keys[i].as_str()));
-                if !coordinated {
-                    break;
-                }
-                first -= 1;
-            }
-            let said_of = &datable[first..=last];
-            reach[n].retain(|(m, _)| said_of.contains(m));
+        for (m, n) in bind(doc, knowledge, &found, &boundaries, &datable) {
+            mention_times[m] = Some(times.len() + n);
         }
-        for &m in &datable {
+        times.extend(found);
+    }
+    doc.times = times;
+    doc.mention_times = mention_times;
+}
+
+/// The time expressions of a sentence that may date its findings, and its clause boundaries
+/// (the tokens that start a boundary phrase).
+fn read_sentence(
+    reader: &TimeReader<'_, '_, '_>,
+    sentence: &Sentence,
+    presentation: Option<Date>,
+) -> (Vec<TimeExpression>, Vec<usize>) {
+    let doc = reader.doc;
+    let age_years = doc.patient.age.filter(|&(_, unit, _)| unit == AgeUnit::Year).map(|(value, _, _)| value);
+    let age_span = doc.patient.age.map(|(_, _, span)| span);
+    let history = doc.section_at(sentence.span.start) == Some(SectionKind::History);
+    let end = sentence.tokens.end;
+    let mut found = Vec::new();
+    let mut boundaries = Vec::new();
+    let mut i = sentence.tokens.start;
+    while i < end {
+        if let Some((len, _)) = reader.phrase_at(i, end, |w| *w == TimeWord::Boundary) {
+            boundaries.push(i);
+            i += len;
+        } else if let Some((date, tokens)) = reader.date_at(i, end) {
+            i = tokens.end;
+            if let Some(expression) = presentation.and_then(|p| dated_from(p, date, tokens)) {
+                found.push(expression);
+            }
+        } else if let Some(expression) = reader.expression_at(i, end, age_years) {
+            i = expression.tokens.end;
+            let span = expression.span(doc);
+            let states_age = age_span.is_some_and(|age| age.start < span.end && span.start < age.end);
+            let unread = states_age || (expression.forward && history);
+            if !unread {
+                found.push(expression);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    (found, boundaries)
+}
+
+/// Which expression of `found` dates each finding of `datable` (mention indexes of one sentence,
+/// in text order), as (mention, index into `found`) pairs; the rules are the module's.
+fn bind(
+    doc: &Doc<'_>,
+    knowledge: &Knowledge,
+    found: &[TimeExpression],
+    boundaries: &[usize],
+    datable: &[usize],
+) -> Vec<(usize, usize)> {
+    let keys = doc.stems();
+    let clause = |token: usize| boundaries.partition_point(|&b| b <= token);
+    let historical = |m: usize| doc.contexts.get(m).is_some_and(|a| a.historical);
+    // The tokens between a mention and an expression, if they are apart.
+    let gap = |tokens: &Range<usize>, e: &TimeExpression| {
+        if e.tokens.end <= tokens.start {
+            Some(e.tokens.end..tokens.start)
+        } else if tokens.end <= e.tokens.start {
+            Some(tokens.end..e.tokens.start)
+        } else {
+            None
+        }
+    };
+    // For each expression, the findings of its clause it could date, with their distance.
+    let mut reach: Vec<Vec<(usize, usize)>> = found
+        .iter()
+        .map(|e| {
+            datable
+                .iter()
+                .filter(|&&m| clause(doc.mentions[m].tokens.start) == clause(e.tokens.start))
+                .filter_map(|&m| gap(&doc.mentions[m].tokens, e).map(|g| (m, g.len())))
+                .collect()
+        })
+        .collect();
+    // Whether the nearest finding of each expression is a historical one.
+    let owner: Vec<Option<bool>> =
+        reach.iter().map(|r| r.iter().min_by_key(|&&(_, gap)| gap).map(|&(m, _)| historical(m))).collect();
+    // An onset right after a finding is said of it and of the findings coordinated with it
+    // ("febră și tuse de 3 zile"), not of the rest of its clause ("DZ de 10 ani, obezitate").
+    let coordination = &knowledge.medication_words.coord;
+    for (n, e) in found.iter().enumerate() {
+        if e.duration.is_none() {
+            continue;
+        }
+        let Some(last) = datable.iter().rposition(|&m| doc.mentions[m].tokens.end == e.tokens.start) else {
+            continue;
+        };
+        let mut first = last;
+        while first > 0 {
+            let (before, after) = (&doc.mentions[datable[first - 1]].tokens, &doc.mentions[datable[first]].tokens);
+            let coordinated =
+                before.end < after.start && (before.end..after.start).all(|i| coordination.contains(keys[i].as_str()));
+            if !coordinated {
+                break;
+            }
+            first -= 1;
+        }
+        let said_of = &datable[first..=last];
+        reach[n].retain(|(m, _)| said_of.contains(m));
+    }
+    datable
+        .iter()
+        .filter_map(|&m| {
             let nearest = reach
                 .iter()
                 .enumerate()
                 .filter(|&(n, _)| owner[n] == Some(historical(m)))
                 .filter_map(|(n, r)| r.iter().find(|&&(other, _)| other == m).map(|&(_, gap)| (n, gap)))
                 .min_by_key(|&(_, gap)| gap);
-            if let Some((n, _)) = nearest {
-                mention_times[m] = Some(times.len() + n);
-            }
-        }
-        times.extend(found);
-    }
-    doc.times = times;
-    doc.mention_times = mention_times;
+            nearest.map(|(n, _)| (m, n))
+        })
+        .collect()
 }
 
 /// The date of presentation: the first date of the first sentence that says the patient
@@ -161,7 +190,7 @@ fn presentation_date(doc: &Doc<'_>, reader: &TimeReader<'_, '_, '_>) -> Option<D
 }
 
 /// A date as a time from presentation, in days; approximate when only its month is written.
-fn dated_from(presentation: Date, date: Date, tokens: std::ops::Range<usize>) -> Option<TimeExpression> {
+fn dated_from(presentation: Date, date: Date, tokens: Range<usize>) -> Option<TimeExpression> {
     let days = date.days() - presentation.days();
     let start = if days < 0 { format!("-P{}D", -days) } else { format!("P{days}D") };
     let approximate = date.day.is_none() || presentation.day.is_none();
