@@ -13,6 +13,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from tsv_rows import rows as rows_of
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ["id", "type", "label", "codes", "ro", "ro_abbr", "parent", "source"]
 TYPES = {"disorder", "sign_symptom", "anatomy", "procedure", "test", "drug", "organism", "lab", "vital"}
@@ -36,23 +38,12 @@ def main(args):
     files = sorted((ROOT / "data/concepts").glob("*.tsv"))
     chosen = {Path(a).resolve() for a in args} or set(files)
     problems, rows, seen = [], [], {}
-    for f in files:
-        lines = f.read_text(encoding="utf-8").splitlines()
-        body = [(n, l) for n, l in enumerate(lines, 1) if l.strip() and not l.startswith("#")]
-        if not body or body[0][1].split("\t") != HEADER:
-            problems.append(f"{f.name}: first non-comment line must be the header {HEADER}")
-            continue
-        for n, line in body[1:]:
-            where = f"{f.name}:{n}"
-            cols = line.split("\t")
-            if len(cols) != 8:
-                problems.append(f"{where}: {len(cols)} columns, want 8")
-                continue
-            cid = cols[0]
-            if cid in seen:
-                problems.append(f"{where}: id {cid} already used at {seen[cid]}")
-            seen[cid] = where
-            rows.append((f.resolve(), where, cols))
+    for f, where, cols in rows_of(files, HEADER, problems):
+        cid = cols[0]
+        if cid in seen:
+            problems.append(f"{where}: id {cid} already used at {seen[cid]}")
+        seen[cid] = where
+        rows.append((f.resolve(), where, cols))
     for f, where, (cid, ctype, label, code_col, ro, abbr, parent, _src) in rows:
         if f not in chosen:
             continue

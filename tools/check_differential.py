@@ -30,6 +30,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from tsv_rows import rows as rows_of
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ["disease", "prior", "cant_miss", "findings", "source"]
 STATES = {"high", "low", "critical_high", "critical_low", "abnormal", "positive", "negative"}
@@ -97,54 +99,43 @@ def main(args):
     if not files:
         problems.append("no data/differential/*.tsv")
     rows = 0
-    for f in files:
-        body = [(n, l) for n, l in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
-                if l.strip() and not l.startswith("#")]
-        if not body or body[0][1].split("\t") != HEADER:
-            problems.append(f"{f.name}: first non-comment line must be the header {HEADER}")
-            continue
-        for n, line in body[1:]:
-            where = f"{f.name}:{n}"
-            cols = line.split("\t")
-            if len(cols) != len(HEADER):
-                problems.append(f"{where}: {len(cols)} columns, want {len(HEADER)}")
+    for _, where, cols in rows_of(files, HEADER, problems):
+        disease, prior, cant_miss, findings, source = cols
+        rows += 1
+        if disease in seen:
+            problems.append(f"{where}: disease {disease} already at {seen[disease]}")
+        seen[disease] = where
+        kind, coded = known.get(disease, (None, False))
+        if kind != "disorder":
+            problems.append(f"{where}: {disease!r} is not a disorder concept")
+        elif not coded:
+            problems.append(f"{where}: {disease!r} has no ICD-10-CM code in the shipped table")
+        if prior not in {"1", "2", "3", "4", "5"}:
+            problems.append(f"{where}: prior {prior!r} is not 1..5")
+        if cant_miss not in {"yes", "no"}:
+            problems.append(f"{where}: cant_miss {cant_miss!r} is not yes|no")
+        if not source.strip():
+            problems.append(f"{where}: no source")
+        items = [i.strip() for i in findings.split(";") if i.strip()]
+        names = []
+        for item in items:
+            m = ITEM.fullmatch(item)
+            if not m:
+                problems.append(f"{where}: {item!r} is not 'FINDING EV/FQ'")
                 continue
-            disease, prior, cant_miss, findings, source = cols
-            rows += 1
-            if disease in seen:
-                problems.append(f"{where}: disease {disease} already at {seen[disease]}")
-            seen[disease] = where
-            kind, coded = known.get(disease, (None, False))
-            if kind != "disorder":
-                problems.append(f"{where}: {disease!r} is not a disorder concept")
-            elif not coded:
-                problems.append(f"{where}: {disease!r} has no ICD-10-CM code in the shipped table")
-            if prior not in {"1", "2", "3", "4", "5"}:
-                problems.append(f"{where}: prior {prior!r} is not 1..5")
-            if cant_miss not in {"yes", "no"}:
-                problems.append(f"{where}: cant_miss {cant_miss!r} is not yes|no")
-            if not source.strip():
-                problems.append(f"{where}: no source")
-            items = [i.strip() for i in findings.split(";") if i.strip()]
-            names = []
-            for item in items:
-                m = ITEM.fullmatch(item)
-                if not m:
-                    problems.append(f"{where}: {item!r} is not 'FINDING EV/FQ'")
-                    continue
-                names.append(m["finding"])
-                uses[m["finding"]] += 1
-                problem = check_finding(m["finding"], known)
-                if problem:
-                    problems.append(f"{where}: {problem}")
-                if m["finding"] == disease:
-                    problems.append(f"{where}: a disease is not its own finding")
-            if len(names) < 4:
-                problems.append(f"{where}: {len(names)} findings, want at least 4")
-            if len(set(names)) != len(names):
-                problems.append(f"{where}: a finding is listed twice")
-            if items and not any(ITEM.fullmatch(i) and int(ITEM.fullmatch(i)["ev"]) >= 3 for i in items):
-                problems.append(f"{where}: no finding with EV >= 3: nothing evokes this disease")
+            names.append(m["finding"])
+            uses[m["finding"]] += 1
+            problem = check_finding(m["finding"], known)
+            if problem:
+                problems.append(f"{where}: {problem}")
+            if m["finding"] == disease:
+                problems.append(f"{where}: a disease is not its own finding")
+        if len(names) < 4:
+            problems.append(f"{where}: {len(names)} findings, want at least 4")
+        if len(set(names)) != len(names):
+            problems.append(f"{where}: a finding is listed twice")
+        if items and not any(ITEM.fullmatch(i) and int(ITEM.fullmatch(i)["ev"]) >= 3 for i in items):
+            problems.append(f"{where}: no finding with EV >= 3: nothing evokes this disease")
     for p in problems:
         print(p)
     print(f"{rows} diseases in {len(files)} files, {len(uses)} distinct findings, {len(problems)} problems")
