@@ -1,5 +1,6 @@
 //! Runs one part of the pipeline over `corpus/dev` many times, for profilers (callgrind, perf):
-//! `text` runs the text layer, `annotators` the annotators over documents that already have it,
+//! `text` runs the text layer, `annotators` the annotators over documents that already have it
+//! (`concepts` the concept matcher alone),
 //! `analyze` the whole analysis (pipeline, contract, reasoning) of each text.
 //!
 //! `cargo build --release -p casus --example profile`
@@ -23,8 +24,9 @@ fn main() {
         match part.as_str() {
             "text" => docs = texts.iter().map(|t| engine.text_layer(t, &options).unwrap()).collect(),
             "annotators" => docs.iter_mut().for_each(|doc| engine.annotate(doc)),
+            "concepts" => docs.iter_mut().for_each(|doc| engine.annotate_concepts(doc)),
             "analyze" => texts.iter().for_each(|t| drop(engine.analyze(t, &options).unwrap())),
-            other => panic!("unknown part {other:?}: text, annotators or analyze"),
+            other => panic!("unknown part {other:?}: text, annotators, concepts or analyze"),
         }
     }
     println!(

@@ -15,7 +15,8 @@
 //! that can replace the term's last word gives another mention ("dureri abdominale și lombare":
 //! abdominal pain, and "dureri … lombare": lumbar pain), recorded with its two fragments.
 
-use std::collections::hash_map::Entry;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap;
 
@@ -121,6 +122,9 @@ impl TermTrie {
 /// The compiled matcher of the concept inventory.
 #[derive(Debug, Clone)]
 pub struct ConceptMatcher {
+    /// Unique to this matcher (and its clones, which give the same symbols): the per-thread
+    /// memo of word symbols knows by it whose symbols it holds.
+    id: u64,
     vocabulary: FxHashMap<String, u32>,
     /// Plain forms matched exactly, not by their stem: the words of abbreviations not written
     /// in capitals ("che" of "ChE"), with their symbols.
@@ -238,6 +242,7 @@ impl ConceptMatcher {
             }
         }
         ConceptMatcher {
+            id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
             vocabulary,
             exact,
             byte_symbols,
@@ -275,18 +280,19 @@ impl ConceptMatcher {
     /// Finds the concept mentions of the visible text of `doc`.
     pub fn annotate(&self, doc: &mut Doc<'_>, concepts: &[ConceptEntry]) {
         let mut symbols = Vec::with_capacity(doc.tokens.len() + doc.sentences.len());
-        // Room for every token: the table never grows while the document is read.
-        let mut memo = SymbolMemo::with_capacity(doc.tokens.len());
         // For each symbol position, the token it stands for (usize::MAX for a sentence end).
         let mut token_of = Vec::with_capacity(doc.tokens.len() + doc.sentences.len());
-        for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
-            for i in sentence.tokens.clone() {
-                symbols.push(memo.symbol(self, doc, i));
-                token_of.push(i);
+        WORD_SYMBOLS.with_borrow_mut(|words| {
+            words.serve(self);
+            for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
+                for i in sentence.tokens.clone() {
+                    symbols.push(words.symbol(self, doc, i));
+                    token_of.push(i);
+                }
+                symbols.push(BOUNDARY);
+                token_of.push(usize::MAX);
             }
-            symbols.push(BOUNDARY);
-            token_of.push(usize::MAX);
-        }
+        });
         // About one mention per eight tokens in case reports: room for most documents at once.
         let mut mentions = Vec::with_capacity(doc.tokens.len() / 8);
         let mut names = Vec::with_capacity(doc.tokens.len() / 32);
@@ -383,48 +389,79 @@ impl ConceptMatcher {
     }
 }
 
-/// The symbols of the plain forms seen so far in one document: a word is stemmed and looked up
-/// once per document, not once per occurrence.
-struct SymbolMemo<'d> {
+/// The symbols of the words one thread has read, across documents: a word is stemmed and looked
+/// up once per thread and matcher, not once per document. Case reports are short and most of
+/// their words occur once in each, but the vocabulary of clinical Romanian repeats from one
+/// report to the next, so after a few documents nearly every word is found here.
+///
+/// Bounded: past [`WordSymbols::CAPACITY`] words, new words are no longer remembered (still
+/// given their symbol). The memo is a pure cache: the symbols are those the matcher computes.
+struct WordSymbols {
+    /// The matcher whose symbols these are ([`ConceptMatcher::id`]); another empties the memo.
+    matcher: u64,
     /// Plain form's hash (`Token::plain_hash`) → that plain form and its symbol.
-    seen: FxHashMap<u64, (&'d str, u32)>,
+    seen: FxHashMap<u64, (Box<str>, u32)>,
     /// Where keys that are not slices of the text are written (reused: no allocation per word).
     buffer: String,
 }
 
-impl<'d> SymbolMemo<'d> {
-    fn with_capacity(n: usize) -> SymbolMemo<'d> {
-        SymbolMemo { seen: FxHashMap::with_capacity_and_hasher(n, Default::default()), buffer: String::new() }
+thread_local! {
+    static WORD_SYMBOLS: RefCell<WordSymbols> = RefCell::new(WordSymbols::new());
+}
+
+/// The source of [`ConceptMatcher::id`].
+static NEXT_MATCHER_ID: AtomicU64 = AtomicU64::new(0);
+
+impl WordSymbols {
+    /// About 50 bytes a word: a few MiB at most per thread, while the distinct words of
+    /// thousands of case reports fit.
+    const CAPACITY: usize = 1 << 16;
+
+    fn new() -> WordSymbols {
+        WordSymbols { matcher: u64::MAX, seen: FxHashMap::default(), buffer: String::new() }
     }
 
-    fn symbol(&mut self, matcher: &ConceptMatcher, doc: &'d Doc<'_>, i: usize) -> u32 {
+    /// Makes the memo that of `matcher`, emptying it if it held another matcher's symbols.
+    fn serve(&mut self, matcher: &ConceptMatcher) {
+        if self.matcher != matcher.id {
+            self.seen.clear();
+            self.matcher = matcher.id;
+        }
+    }
+
+    /// The symbol of token `i` of `doc`, for the matcher this memo [serves](Self::serve).
+    #[inline]
+    fn symbol(&mut self, matcher: &ConceptMatcher, doc: &Doc<'_>, i: usize) -> u32 {
+        debug_assert_eq!(self.matcher, matcher.id);
         let token = &doc.tokens[i];
+        let first = doc.text.as_bytes()[token.span.start];
         if token.kind == TokenKind::Punct && token.span.len() == 1 {
             // One ASCII byte (a char of one byte): its symbol is in the matcher's table.
-            return matcher.byte_symbols[usize::from(doc.text.as_bytes()[token.span.start])];
+            return matcher.byte_symbols[usize::from(first)];
         }
-        let original = doc.token_text(i);
+        // A capital abbreviation's key is its spelling, not its plain form: not memoized. A
+        // word that starts with a lower-case letter, most of them, is none.
+        if !first.is_ascii_lowercase() && stem::is_capital_abbreviation(doc.token_text(i)) {
+            return matcher.symbol_of_key(stem::abbreviation_key_in(doc.token_text(i), &mut self.buffer));
+        }
         let plain = doc.plain(i);
-        // A capital abbreviation's key is its spelling, not its plain form: not memoized.
-        if stem::is_capital_abbreviation(original) {
-            return matcher.symbol_of_key(stem::abbreviation_key_in(original, &mut self.buffer));
+        let hash = doc.tokens[i].plain_hash;
+        match self.seen.get(&hash) {
+            Some((seen_plain, symbol)) if **seen_plain == *plain => *symbol,
+            seen => self.first_symbol(matcher, plain, hash, seen.is_none()),
         }
-        match self.seen.entry(doc.tokens[i].plain_hash) {
-            Entry::Occupied(seen) => {
-                let &(seen_plain, symbol) = seen.get();
-                if seen_plain == plain {
-                    symbol
-                } else {
-                    // Two plain forms with one hash: the later one is not memoized.
-                    matcher.word_symbol(plain, &mut self.buffer)
-                }
-            }
-            Entry::Vacant(slot) => {
-                let symbol = matcher.word_symbol(plain, &mut self.buffer);
-                slot.insert((plain, symbol));
-                symbol
-            }
+    }
+
+    /// The symbol of a word the memo does not hold, which it remembers when `new` (a word whose
+    /// hash is another word's is not memoized). Out of line: after a few documents most words
+    /// are in the memo, and [`Self::symbol`] stays small enough to inline.
+    #[inline(never)]
+    fn first_symbol(&mut self, matcher: &ConceptMatcher, plain: &str, hash: u64, new: bool) -> u32 {
+        let symbol = matcher.word_symbol(plain, &mut self.buffer);
+        if new && self.seen.len() < Self::CAPACITY {
+            self.seen.insert(hash, (plain.into(), symbol));
         }
+        symbol
     }
 }
 
@@ -442,12 +479,14 @@ impl ConceptMatcher {
         }
         let covered = |i: usize, list: &[Mention]| list.iter().any(|m| m.tokens.contains(&i));
         for &i in visible.iter().filter(|&&i| i != usize::MAX) {
-            let form = doc.token_text(i);
-            let may_be_ambiguous = form.len() <= self.longest_ambiguous
-                && form.as_bytes().first().is_some_and(|&b| self.ambiguous_first_bytes[usize::from(b)]);
+            // Told by the span and one byte, before the token's text is sliced.
+            let span = doc.tokens[i].span;
+            let may_be_ambiguous = span.len() <= self.longest_ambiguous
+                && self.ambiguous_first_bytes[usize::from(doc.text.as_bytes()[span.start])];
             if !may_be_ambiguous {
                 continue;
             }
+            let form = doc.token_text(i);
             let Some(readings) = self.ambiguous.get(form) else { continue };
             if covered(i, mentions) || covered(i, names) {
                 continue;
@@ -519,7 +558,8 @@ mod tests {
         let text = "Dureri abdominale (HTA, DZ tip 2) - febră 38,5°C; TA=120/70 mmHg. \
                     Durerile abdominale: HTA și hta! Febra [sic] / Febră.";
         let doc = engine.text_layer(text, &crate::Options::default()).unwrap();
-        let mut memo = SymbolMemo::with_capacity(doc.tokens.len());
+        let mut memo = WordSymbols::new();
+        memo.serve(&matcher);
         let mut known = 0;
         for i in 0..doc.tokens.len() {
             let symbol = memo.symbol(&matcher, &doc, i);
@@ -527,6 +567,46 @@ mod tests {
             known += usize::from(symbol != BOUNDARY);
         }
         assert!(known >= 4, "the text names concepts: {known}");
+    }
+
+    /// One memo over every document of the corpus, as a thread reading them in turn keeps it:
+    /// each token still gets the symbol of its own key; and a second matcher empties the memo.
+    #[test]
+    fn the_memo_across_documents_gives_each_token_the_symbol_of_its_key() {
+        let engine = crate::Engine::new().unwrap();
+        let knowledge = engine.knowledge();
+        let new_matcher = || {
+            ConceptMatcher::new(
+                &knowledge.concepts,
+                &knowledge.token_rules,
+                &knowledge.ambiguous_abbreviations,
+                &knowledge.value_words,
+            )
+        };
+        let (matcher, other) = (new_matcher(), new_matcher());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        let mut memo = WordSymbols::new();
+        memo.serve(&matcher);
+        let mut known = 0;
+        for split in ["dev", "test"] {
+            for entry in std::fs::read_dir(root.join(split)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_none_or(|ext| ext != "txt") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let doc = engine.text_layer(&text, &crate::Options::default()).unwrap();
+                for i in 0..doc.tokens.len() {
+                    let symbol = matcher.token_symbol(&doc, i);
+                    assert_eq!(memo.symbol(&matcher, &doc, i), symbol, "{:?} in {path:?}", doc.token_text(i));
+                    known += usize::from(symbol != BOUNDARY);
+                }
+            }
+        }
+        assert!(known > 5_000, "the corpus names concepts: {known}");
+        assert!(!memo.seen.is_empty());
+        memo.serve(&other);
+        assert!(memo.seen.is_empty(), "another matcher's symbols are not this one's");
     }
 
     #[test]

@@ -96,11 +96,25 @@ pub fn reading_after(doc: &Doc<'_>, last: usize, words: &ValueWords) -> Option<R
 /// The longest words phrase of at most [`MAX_PHRASE`] tokens from token `i` (by plain forms
 /// joined with spaces) that `known` accepts: its length in tokens.
 fn phrase_at(doc: &Doc<'_>, i: usize, known: impl Fn(&str) -> bool) -> Option<usize> {
-    let available = doc.tokens.len().saturating_sub(i).min(MAX_PHRASE);
-    (1..=available).rev().find(|&length| {
-        (i..i + length).all(|t| matches!(doc.tokens[t].kind, TokenKind::Word | TokenKind::Unit))
-            && known(&phrase_key(doc, i, length))
-    })
+    let words = doc
+        .tokens
+        .get(i..)?
+        .iter()
+        .take(MAX_PHRASE)
+        .take_while(|t| matches!(t.kind, TokenKind::Word | TokenKind::Unit));
+    // The longest phrase's key, built once: each shorter phrase's key is a prefix of it.
+    let mut key = String::new();
+    let mut ends = [0; MAX_PHRASE];
+    let mut available = 0;
+    for (n, _) in words.enumerate() {
+        if n > 0 {
+            key.push(' ');
+        }
+        key.push_str(doc.plain(i + n));
+        ends[n] = key.len();
+        available = n + 1;
+    }
+    (1..=available).rev().find(|&length| known(&key[..ends[length - 1]]))
 }
 
 /// The plain forms of tokens `i..i + length` joined with spaces.
