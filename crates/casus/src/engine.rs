@@ -100,7 +100,8 @@ impl Engine {
             &knowledge.token_rules,
             &knowledge.ambiguous_abbreviations,
             &knowledge.value_words,
-        );
+        )
+        .with_cultures(&knowledge.concepts, knowledge.microbiology_words.test_specimens.keys().map(String::as_str));
         let context = ContextMatcher::new(&knowledge.triggers, &knowledge.section_context, &knowledge.number_words);
         let statements = StatementMatcher::new(&knowledge.coding.words);
         let diagnoses = DiagnosisCoder::new(&knowledge.coding, &knowledge.concepts);

@@ -59,13 +59,19 @@ fn negation_works_in_every_spelling() {
 
 #[test]
 fn a_negative_result_reports_the_test_it_does_not_negate_it() {
-    // The cultures were drawn; what is absent is the bacteraemia they looked for: a test with its
-    // qualitative result is a measurement whose result is negative, never a negated mention.
+    // The cultures were drawn; what is absent is the bacteraemia they looked for: a culture with
+    // its result is a test whose microbiology record is negative, never a negated mention; any
+    // other test with its qualitative result is a measurement whose result is negative.
     let analysis = common::engine().analyze("Hemoculturi negative.", &Options::default()).unwrap();
     common::assert_valid(&analysis);
     assert!(!analysis.entities.iter().any(|e| e.assertion.negated));
-    let cultures = analysis.measurements.iter().find(|m| m.text == "Hemoculturi negative").unwrap();
-    assert_eq!(cultures.result.as_deref(), Some("negative"));
+    assert!(analysis.entities.iter().any(|e| e.text == "Hemoculturi"));
+    let cultures = analysis.microbiology.iter().find(|m| m.organism.id == "blood_culture").unwrap();
+    assert_eq!(cultures.result, "negative");
+    let analysis = common::engine().analyze("Test Coombs direct negativ.", &Options::default()).unwrap();
+    assert!(!analysis.entities.iter().any(|e| e.assertion.negated));
+    let coombs = analysis.measurements.iter().find(|m| m.text == "Test Coombs direct negativ").unwrap();
+    assert_eq!(coombs.result.as_deref(), Some("negative"));
     assert!(assertion_of("Edeme absente.", "Edeme").negated);
 }
 

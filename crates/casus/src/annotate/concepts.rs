@@ -18,7 +18,7 @@
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::annotate::measure::{reading_after, Reading};
 use crate::doc::{Doc, Mention};
@@ -144,6 +144,12 @@ pub struct ConceptMatcher {
     /// Ambiguous abbreviations by exact spelling: their readings, in order.
     ambiguous: FxHashMap<String, Vec<(u32, AbbreviationCue)>>,
     value_words: ValueWords,
+    /// Culture tests (concepts whose specimen the microbiology stage knows): their results are
+    /// microbiology records, never measurements.
+    cultures: FxHashSet<u32>,
+    /// The diagnostic test under a procedure of the inventory (lumbar puncture → diagnostic
+    /// lumbar puncture): a procedure written as the label of its findings is that test.
+    diagnostic_variants: FxHashMap<u32, u32>,
 }
 
 impl ConceptMatcher {
@@ -162,6 +168,15 @@ impl ConceptMatcher {
         let mut vocabulary: FxHashMap<String, u32> = FxHashMap::default();
         let mut trie = TermTrie::default();
         let mut shadowed_terms = 0;
+        let by_id: FxHashMap<&str, u32> = concepts.iter().enumerate().map(|(n, c)| (c.id.as_str(), n as u32)).collect();
+        let mut diagnostic_variants = FxHashMap::default();
+        for (n, child) in concepts.iter().enumerate().filter(|(_, c)| c.concept_type == ConceptType::Test) {
+            let parent = child.parent.as_deref().and_then(|p| by_id.get(p).copied());
+            if let Some(parent) = parent.filter(|&p| concepts[p as usize].concept_type == ConceptType::Procedure) {
+                // The first such test in inventory order.
+                diagnostic_variants.entry(parent).or_insert(n as u32);
+            }
+        }
         // All terms are tokenized in one pass over one text, a term per line: one set of views
         // instead of one per term keeps the engine's start-up short.
         let mut all = String::new();
@@ -252,7 +267,37 @@ impl ConceptMatcher {
             shadowed_terms,
             ambiguous,
             value_words: value_words.clone(),
+            cultures: FxHashSet::default(),
+            diagnostic_variants,
         }
+    }
+
+    /// The concept a mention ending at token `last` names: a procedure that has a diagnostic
+    /// test under it, followed by a colon and its findings ("Toracenteza: lichid exudativ",
+    /// "Puncția lombară: lichid clar"), is that test; otherwise `concept`.
+    fn as_labelled(&self, doc: &Doc<'_>, last: usize, concept: u32) -> u32 {
+        match self.diagnostic_variants.get(&concept) {
+            Some(&test) if last + 1 < doc.tokens.len() && doc.token_text(last + 1) == ":" => test,
+            _ => concept,
+        }
+    }
+
+    /// The matcher, told which concepts are culture tests (and so are the concepts they narrow:
+    /// "cultură" above "coprocultură"): a culture named with its result ("Coprocultură negativă",
+    /// "cultură pozitivă") stays a test mention, whose result the microbiology stage reads.
+    pub fn with_cultures<'a>(mut self, concepts: &[ConceptEntry], ids: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut ids: FxHashSet<&str> = ids.into_iter().collect();
+        let parents: Vec<&str> =
+            concepts.iter().filter(|c| ids.contains(c.id.as_str())).filter_map(|c| c.parent.as_deref()).collect();
+        ids.extend(parents);
+        self.cultures =
+            concepts.iter().enumerate().filter(|(_, c)| ids.contains(c.id.as_str())).map(|(n, _)| n as u32).collect();
+        self
+    }
+
+    /// Whether the concept named at token `last` names a measurement (see [`names_a_measurement`]).
+    fn names_a_measurement(&self, doc: &Doc<'_>, last: usize, concept: u32, concept_type: ConceptType) -> bool {
+        !self.cultures.contains(&concept) && names_a_measurement(doc, last, concept_type, &self.value_words)
     }
 
     /// The symbol of token `i` of `doc`.
@@ -306,13 +351,14 @@ impl ConceptMatcher {
             at = end;
             let (first, last) = (token_of[start], token_of[end - 1]);
             let span = Span::new(doc.tokens[first].span.start, doc.tokens[last].span.end);
-            if names_a_measurement(doc, last, concepts[concept as usize].concept_type, &self.value_words) {
+            if self.names_a_measurement(doc, last, concept, concepts[concept as usize].concept_type) {
                 names.push(Mention { span, fragments: Vec::new(), concept, tokens: first..last + 1 });
                 continue;
             }
             if in_exam_label(doc, span) {
                 continue;
             }
+            let concept = self.as_labelled(doc, last, concept);
             mentions.push(Mention { span, fragments: Vec::new(), concept, tokens: first..last + 1 });
             if last > first {
                 let head = &symbols[start..end - 1];
@@ -506,7 +552,7 @@ impl ConceptMatcher {
             });
             let Some(&(concept, _)) = reading else { continue };
             let mention = Mention { span: doc.tokens[i].span, fragments: Vec::new(), concept, tokens: i..i + 1 };
-            if names_a_measurement(doc, i, concepts[concept as usize].concept_type, &self.value_words) {
+            if self.names_a_measurement(doc, i, concept, concepts[concept as usize].concept_type) {
                 names.push(mention);
             } else {
                 mentions.push(mention);

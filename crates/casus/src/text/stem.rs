@@ -9,13 +9,60 @@
 //! such pairs, which is why casus has its own. Text and terms go through the same function, so
 //! what matters is consistency; the lemmas of SiMoNERo check it (tests/stem_lemmas.rs).
 //!
-//! Known collisions, which the inventory works around by listing longer terms: `calciu`/`calcul`
-//! (both `calc`) and `fracția`/`fractură` (both `fract`).
+//! Some lemmas end in letters that look like an ending but belong to the stem: `calcul` (stone)
+//! would lose "ul" and meet `calciu` (calcium, "calc"), and only its singular would: `calculi`
+//! keeps "calcul". Those lemmas are data (`data/ro/stems.tsv`, with their sources): no ending is
+//! removed so far that it cuts into a listed stem, so every form of `calcul` gets "calcul" and
+//! every form of `fracție` "fracți", apart from `fractură` ("fract").
 //!
 //! Abbreviations written in capitals (`HTA`, `BPOC`, `L5-S1`) are keyed by their exact
 //! spelling: lower-cased they would collide with ordinary words.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
+
+use crate::text::normalize::Views;
+
+/// The lemmas whose final letters are part of the stem (see the module doc).
+const STEMS_TSV: &str = include_str!("../../../../data/ro/stems.tsv");
+
+/// The protected stems of `data/ro/stems.tsv`, plain, with the range of their lengths.
+struct Protected {
+    stems: FxHashSet<String>,
+    shortest: usize,
+    longest: usize,
+}
+
+fn protected() -> &'static Protected {
+    static PROTECTED: OnceLock<Protected> = OnceLock::new();
+    PROTECTED.get_or_init(|| {
+        let stems: FxHashSet<String> = protected_rows(STEMS_TSV).map(|(_, stem)| stem).collect();
+        let shortest = stems.iter().map(String::len).min().unwrap_or(usize::MAX);
+        let longest = stems.iter().map(String::len).max().unwrap_or(0);
+        Protected { stems, shortest, longest }
+    })
+}
+
+/// The (lemma, stem) rows of a stems file, plain; rows after the header, comments skipped.
+fn protected_rows(tsv: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    tsv.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).skip(1).map(|line| {
+        let mut cols = line.split('\t');
+        let plain = |s: Option<&str>| Views::new(s.unwrap_or("").trim()).plain.as_str().to_owned();
+        (plain(cols.next()), plain(cols.next()))
+    })
+}
+
+/// `cut`, a prefix of `word` left by removing an ending, unless the removal cut into a protected
+/// stem: then that stem (the longest such prefix of `word`).
+#[inline]
+fn keep_protected<'a>(word: &'a str, cut: &'a str) -> &'a str {
+    let table = protected();
+    let low = (cut.len() + 1).max(table.shortest);
+    let high = word.len().min(table.longest);
+    (low..=high).rev().map(|len| &word[..len]).find(|prefix| table.stems.contains(*prefix)).unwrap_or(cut)
+}
 
 /// The inflectional endings of nouns and adjectives (on the plain form: `ă` is `a`) that end in
 /// byte `last`, longest first. Grouped by last byte so that a word is compared with a handful of
@@ -120,7 +167,10 @@ fn stem_parts(plain: &str) -> (&str, bool) {
         return (plain, false);
     }
     let once = strip_ending(plain);
-    let twice = if once.len() < plain.len() && ARTICLES.iter().any(|a| ends_with(plain, a)) {
+    // Nouns in -eu take the article "-l" ("tușeu", "tușeul", "tușeului"; "peritoneu",
+    // "peritoneul"): what "-ul" or "-ului" leaves of them is already the key of their singular.
+    let article_of_eu = matches!(&plain[once.len()..], "ul" | "ului") && ends_with(once, "e");
+    let twice = if once.len() < plain.len() && !article_of_eu && ARTICLES.iter().any(|a| ends_with(plain, a)) {
         strip_ending(once)
     } else {
         once
@@ -143,8 +193,18 @@ fn ends_with(word: &str, ending: &str) -> bool {
 /// Endings that are (or end in) a definite article, after which another ending may remain.
 const ARTICLES: &[&str] = &["ului", "lui", "ul"];
 
-/// Removes one inflectional ending.
+/// Removes one inflectional ending, never cutting into a protected stem.
 fn strip_ending(plain: &str) -> &str {
+    let cut = strip_ending_unprotected(plain);
+    if cut.len() < plain.len() {
+        keep_protected(plain, cut)
+    } else {
+        cut
+    }
+}
+
+/// Removes one inflectional ending.
+fn strip_ending_unprotected(plain: &str) -> &str {
     if plain.len() <= MIN_STEM {
         return plain;
     }
@@ -190,6 +250,8 @@ mod tests {
         same_key(&["dureros", "dureroasa", "dureroase"]);
         same_key(&["leucocite", "leucocitele", "leucocitelor"]);
         same_key(&["varsatura", "varsaturi", "varsaturile", "varsaturii"]);
+        same_key(&["tuseu", "tuseul", "tuseului"]);
+        same_key(&["peritoneu", "peritoneul", "peritoneului"]);
     }
 
     /// Inflectional endings of nouns and adjectives, longest first (on the plain form: `ă` is `a`).
@@ -207,10 +269,66 @@ mod tests {
     }
 
     #[test]
+    fn calcul_and_calciu_keep_different_keys() {
+        for stone in ["calcul", "calculul", "calculului", "calculi", "calculii", "calculilor"] {
+            for calcium in ["calciu", "calciul", "calciului"] {
+                assert_ne!(stem(stone), stem(calcium), "{stone} / {calcium}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_form_of_calcul_shares_one_key() {
+        same_key(&["calcul", "calculul", "calculului", "calculi", "calculii", "calculilor"]);
+        same_key(&["ventricul", "ventriculul", "ventriculului", "ventriculi", "ventriculilor"]);
+        same_key(&["testicul", "testiculul", "testicule", "testiculele"]);
+        assert_eq!(stem("calcul"), "calcul");
+    }
+
+    #[test]
+    fn fractie_and_fractura_keep_different_keys() {
+        same_key(&["fractie", "fractia", "fractiei", "fractii", "fractiile", "fractiilor"]);
+        assert_ne!(stem("fractia"), stem("fractura"));
+        assert_ne!(stem("fractiei"), stem("fracturii"));
+        assert_ne!(stem("seria"), stem("ser"));
+    }
+
+    #[test]
+    fn a_protected_stem_protects_only_the_words_it_is_cut_from() {
+        // Derivations of a protected lemma keep their own keys: the rule stops a cut, it does not
+        // shorten longer words to the stem.
+        assert_eq!(stem("calculoza"), "calculoz");
+        assert_eq!(stem("fractionat"), "fractionat");
+        // A word that merely starts like a protected stem is cut as before.
+        assert_eq!(stem("serul"), "ser");
+    }
+
+    #[test]
+    fn every_listed_form_shares_the_key_of_its_lemma() {
+        let mut rows = 0;
+        for line in STEMS_TSV.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert_eq!(cols.len(), 3, "stems.tsv: {line}");
+            let plain = |s: &str| Views::new(s.trim()).plain.as_str().to_owned();
+            let (lemma, stem_col) = (plain(cols[0]), plain(cols[1]));
+            assert!(lemma.starts_with(&stem_col), "stems.tsv: {stem_col} is not a prefix of {lemma}");
+            assert_eq!(stem(&lemma), stem_col.as_str(), "stems.tsv: the key of {lemma}");
+            for form in cols[2].split(',') {
+                assert_eq!(stem(&plain(form)), stem_col.as_str(), "stems.tsv: the key of {form} ({lemma})");
+            }
+            rows += 1;
+        }
+        assert!(rows >= 10, "too few rows in stems.tsv: {rows}");
+        assert_eq!(protected_rows(STEMS_TSV).count(), rows);
+    }
+
+    #[test]
     fn derivation_is_kept_apart() {
         assert_ne!(stem("colecistita"), stem("colecist"));
         assert_ne!(stem("nefrita"), stem("nefroza"));
         assert_ne!(stem("leucociturie"), stem("leucocite"));
+        // tușeu (digital examination) and tuse (cough)
+        assert_ne!(stem("tuseul"), stem("tusea"));
     }
 
     #[test]

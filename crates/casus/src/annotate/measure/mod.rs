@@ -28,7 +28,7 @@ pub mod units;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{AgeUnit, Interpretation};
-use crate::doc::{Assessment, Doc, DocComponent, DocMeasurement, DocWarning};
+use crate::doc::{Assessment, Doc, DocComponent, DocMeasurement, DocWarning, Mention};
 use crate::knowledge::concepts::ConceptType;
 use crate::knowledge::labs::PanelKind;
 use crate::knowledge::{Knowledge, ValueWords};
@@ -281,6 +281,7 @@ impl Measurer {
         link_differentials(doc, &mut measurements, &self.differential);
         doc.measurements = measurements;
         doc.warnings.extend(warnings);
+        claim_measured_names(doc, knowledge);
     }
 
     /// Measurements from concept mentions that no value follows: a Lab or Vital with its value
@@ -832,6 +833,41 @@ fn patient_of(doc: &Doc<'_>) -> Patient {
     Patient { sex: doc.patient.sex.map(|(sex, _)| sex), age }
 }
 
+/// A lab or vital whose name a measurement holds ("92% polimorfonucleare", a value written
+/// before the name), or a test the measurement measures ("timp de recolorare capilară 2
+/// secunde"), is the measurement's name, not a mention of the test: like the names a value
+/// follows, it moves from the mentions to the measurement names (with its context).
+fn claim_measured_names(doc: &mut Doc<'_>, knowledge: &Knowledge) {
+    let measured = |m: &Mention| {
+        let analyte =
+            matches!(knowledge.concepts[m.concept as usize].concept_type, ConceptType::Lab | ConceptType::Vital);
+        doc.measurements
+            .iter()
+            .any(|x| x.span.start <= m.span.start && m.span.end <= x.span.end && (analyte || x.concept == m.concept))
+    };
+    let claimed: Vec<bool> = doc.mentions.iter().map(measured).collect();
+    if !claimed.contains(&true) {
+        return;
+    }
+    let parallel = doc.contexts.len() == doc.mentions.len();
+    let mentions = std::mem::take(&mut doc.mentions);
+    let contexts = std::mem::take(&mut doc.contexts);
+    let mut contexts = contexts.into_iter();
+    for (mention, claimed) in mentions.into_iter().zip(claimed) {
+        let context = if parallel { contexts.next() } else { None };
+        if claimed {
+            doc.measurement_names.push(mention);
+        } else {
+            doc.mentions.push(mention);
+            doc.contexts.extend(context);
+        }
+    }
+    if !parallel {
+        doc.contexts.extend(contexts);
+    }
+    doc.measurement_names.sort_by_key(|m| (m.span.start, m.span.end));
+}
+
 /// Attaches each member of a differential to the nearest measurement of its panel before it in
 /// the same sentence ("leucocite 27.400/mm3 (neutrofile 22%)").
 fn link_differentials(doc: &Doc<'_>, measurements: &mut [DocMeasurement], differential: &FxHashMap<u32, u32>) {
@@ -1058,6 +1094,57 @@ mod tests {
         );
         // A value in a unit the member is never measured in is not the member's.
         assert!(read("Ritm sinusal, 2 mm subdenivelare.").iter().all(|m| m.0 != "heart_rate"));
+    }
+
+    fn entities(text: &str) -> Vec<(crate::analysis::EntityType, String)> {
+        analyze(text).entities.into_iter().map(|e| (e.entity_type, e.concept.id)).collect()
+    }
+
+    #[test]
+    fn a_name_measured_by_a_value_before_it_is_no_test_mention() {
+        use crate::analysis::EntityType;
+        let analysis = analyze("LCR cu 92% polimorfonucleare.");
+        assert_eq!(analysis.measurements.len(), 1);
+        assert!(analysis.entities.iter().all(|e| e.entity_type != EntityType::Test), "{:?}", analysis.entities);
+        // Named without a value, the same cells are still a mention.
+        assert!(entities("Predomină polimorfonuclearele.").iter().any(|(t, _)| *t == EntityType::Test));
+    }
+
+    #[test]
+    fn a_measured_test_is_the_measurement_s_name() {
+        use crate::analysis::EntityType;
+        let analysis = analyze("Timp de recolorare capilară 3 secunde.");
+        assert_eq!(analysis.measurements.len(), 1, "{:?}", analysis.measurements);
+        assert!(analysis.entities.iter().all(|e| e.entity_type != EntityType::Test), "{:?}", analysis.entities);
+    }
+
+    #[test]
+    fn a_culture_with_its_result_stays_a_test_and_makes_a_microbiology_record() {
+        use crate::analysis::EntityType;
+        let analysis = analyze("Coprocultură negativă.");
+        assert!(analysis.measurements.is_empty(), "{:?}", analysis.measurements);
+        assert_eq!(entities("Coprocultură negativă."), [(EntityType::Test, "stool_culture".to_owned())]);
+        assert_eq!(analysis.microbiology.len(), 1);
+        assert_eq!(analysis.microbiology[0].result, "negative");
+        // A test that is not a culture is still read with its result.
+        assert_eq!(analyze("Test Coombs direct negativ.").measurements.len(), 1);
+    }
+
+    #[test]
+    fn a_procedure_labelling_its_findings_is_its_diagnostic_test() {
+        use crate::analysis::EntityType;
+        assert_eq!(
+            entities("Toracenteza: lichid exudativ.").first().cloned(),
+            Some((EntityType::Test, "diagnostic_thoracentesis".to_owned()))
+        );
+        assert_eq!(
+            entities("Puncția lombară: lichid clar.").first().cloned(),
+            Some((EntityType::Test, "diagnostic_lumbar_puncture".to_owned()))
+        );
+        assert_eq!(
+            entities("S-a efectuat toracenteză.").first().cloned(),
+            Some((EntityType::Procedure, "thoracentesis".to_owned()))
+        );
     }
 
     #[test]
