@@ -2,7 +2,7 @@
 
 use crate::analysis::{AgeUnit, SectionKind, Sex};
 use crate::span::Span;
-use crate::text::normalize::Views;
+use crate::text::normalize::{View, Views};
 use crate::text::numbers::Convention;
 use crate::text::sections::DocSection;
 use crate::text::sentences::Sentence;
@@ -217,6 +217,11 @@ impl Doc<'_> {
     /// (`knowledge::medication::stemmed`): computed once per document, for all of them.
     pub fn stems(&self) -> &[String] {
         self.stems.get_or_init(|| (0..self.tokens.len()).map(|i| stem(self.plain(i)).into_owned()).collect())
+    }
+
+    /// The folded view of the text (case-folded, diacritics kept), built on first use.
+    pub fn folded(&self) -> &View {
+        self.views.folded(self.text)
     }
 
     /// The plain (case- and diacritic-folded) form of token `i`.

@@ -1,6 +1,6 @@
 //! Matching views of the text: the same document folded for comparison, with an exact map back.
 //!
-//! Two views are built in one pass over the original text:
+//! Two views, each built in one pass over the original text (the folded one only on demand):
 //!
 //! - **folded**: NFC, cedilla letters ş ţ Ş Ţ replaced by the comma-below letters ș ț Ș Ț that
 //!   Romanian orthography prescribes, then lower-cased;
@@ -12,6 +12,8 @@
 //! (`a` + U+0306 composes to `ă`); every view byte remembers the original byte range of the
 //! cluster it came from, and every original char boundary remembers where its cluster starts in
 //! the view. Both maps are exact, so a match found in a view always has a span in the original.
+
+use std::cell::OnceCell;
 
 use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
 use unicode_normalization::UnicodeNormalization;
@@ -89,13 +91,6 @@ impl View {
         self.text[base..].make_ascii_lowercase();
     }
 
-    /// Appends a run that is already lower-case ASCII (the folded view's copy of a run): the
-    /// plain view takes it as it is, without lower-casing it again.
-    fn push_lowered(&mut self, run: &str, at: usize) {
-        self.push_offsets(run.len(), at);
-        self.text.push_str(run);
-    }
-
     /// The maps of `n` one-byte clusters, the first at original offset `at`: both count up.
     /// Extending from a range writes each slot once (no zeroing first), in a loop the compiler
     /// vectorizes.
@@ -125,11 +120,13 @@ fn is_mark(ch: char) -> bool {
     ch >= '\u{300}' && canonical_combining_class(ch) != 0
 }
 
-/// The folded and plain views of one document.
+/// The matching views of one document: the plain view, built with the document, and the folded
+/// view, built the first time it is asked for (no stage of the pipeline reads it: it is there for
+/// users of the library who want the text case-folded with its diacritics).
 #[derive(Debug, Clone, Default)]
 pub struct Views {
-    pub folded: View,
     pub plain: View,
+    folded: OnceCell<View>,
 }
 
 /// Replaces the cedilla letters that legacy Romanian encodings produce with the comma-below
@@ -175,62 +172,76 @@ fn strip_diacritics(ch: char, mut emit: impl FnMut(char)) {
     base[..n].iter().copied().for_each(emit);
 }
 
+/// Which view a pass over the text builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Folded,
+    Plain,
+}
+
 impl Views {
-    /// Builds both views of `text`.
+    /// Builds the plain view of `text`.
     pub fn new(text: &str) -> Views {
+        Views { plain: View::build(text, Form::Plain), folded: OnceCell::new() }
+    }
+
+    /// The folded view of `text`, which must be the text these views were built from.
+    pub fn folded(&self, text: &str) -> &View {
+        debug_assert_eq!(self.plain.from_original.len(), text.len() + 1, "the views of another text");
+        self.folded.get_or_init(|| View::build(text, Form::Folded))
+    }
+}
+
+impl View {
+    /// One view of `text`, in one pass, cluster by cluster.
+    fn build(text: &str, form: Form) -> View {
         let n = text.len();
-        let mut folded = View::with_capacity(n);
-        let mut plain = View::with_capacity(n);
+        let mut view = View::with_capacity(n);
         let mut at = 0;
         let mut cluster_buf = String::new();
         while at < n {
             // Fast path: a run of ASCII bytes, each its own cluster, is copied lower-cased in bulk.
             let run = ascii_run(text, at);
             if run > 0 {
-                let lowered = folded.text.len();
-                folded.push_ascii(&text[at..at + run], at);
-                plain.push_lowered(&folded.text[lowered..], at);
+                view.push_ascii(&text[at..at + run], at);
                 at += run;
                 continue;
             }
             // Fast path: a Romanian letter that carries no further combining mark.
             if let Some((lower, base, len)) = romanian_letter(text, at) {
-                for (view, ch) in [(&mut folded, lower), (&mut plain, base)] {
-                    view.open_cluster(at, at + len);
-                    view.push_char(ch, at);
-                }
+                view.open_cluster(at, at + len);
+                view.push_char(if form == Form::Folded { lower } else { base }, at);
                 at += len;
                 continue;
             }
             let end = cluster_end(text, at);
             let cluster = &text[at..end];
-            folded.open_cluster(at, end);
-            plain.open_cluster(at, end);
-            let single = cluster.chars().nth(1).is_none();
+            view.open_cluster(at, end);
             cluster_buf.clear();
-            if single {
+            if cluster.chars().nth(1).is_none() {
                 cluster_buf.push_str(cluster);
             } else {
                 cluster_buf.extend(cluster.nfc());
             }
-            let plain_before = plain.text.len();
+            let before = view.text.len();
             for ch in cluster_buf.chars().map(comma_below) {
                 for lower in ch.to_lowercase() {
-                    folded.push_char(lower, at);
-                    strip_diacritics(lower, |c| plain.push_char(c, at));
+                    match form {
+                        Form::Folded => view.push_char(lower, at),
+                        Form::Plain => strip_diacritics(lower, |c| view.push_char(c, at)),
+                    }
                 }
             }
             // A stray combining mark (no base letter before it) is kept as it is, so that every
-            // cluster has text in both views and the maps stay total.
-            if plain.text.len() == plain_before {
-                cluster_buf.chars().for_each(|c| plain.push_char(c, at));
+            // cluster has text in the view and the maps stay total.
+            if view.text.len() == before {
+                cluster_buf.chars().for_each(|c| view.push_char(c, at));
             }
             at = end;
         }
-        folded.from_original.push(folded.text.len() as u32);
-        plain.from_original.push(plain.text.len() as u32);
-        debug_assert_eq!(folded.from_original.len(), n + 1);
-        Views { folded, plain }
+        view.from_original.push(view.text.len() as u32);
+        debug_assert_eq!(view.from_original.len(), n + 1);
+        view
     }
 }
 
@@ -298,8 +309,9 @@ mod tests {
 
     #[test]
     fn folds_case_cedilla_and_diacritics() {
-        let views = Views::new("Şoc SEPTIC, Ţesut înţepat");
-        assert_eq!(views.folded.as_str(), "șoc septic, țesut înțepat");
+        let text = "Şoc SEPTIC, Ţesut înţepat";
+        let views = Views::new(text);
+        assert_eq!(views.folded(text).as_str(), "șoc septic, țesut înțepat");
         assert_eq!(views.plain.as_str(), "soc septic, tesut intepat");
     }
 
@@ -308,10 +320,10 @@ mod tests {
         // "a" + combining breve, "s" + combining comma below.
         let text = "pa\u{0306}s\u{0326}";
         let views = Views::new(text);
-        assert_eq!(views.folded.as_str(), "păș");
+        assert_eq!(views.folded(text).as_str(), "păș");
         assert_eq!(views.plain.as_str(), "pas");
         // The composed "ă" maps back to the two original chars.
-        let span = views.folded.to_original(1, 1 + 'ă'.len_utf8());
+        let span = views.folded(text).to_original(1, 1 + 'ă'.len_utf8());
         assert_eq!(&text[span.range()], "a\u{0306}");
     }
 

@@ -535,13 +535,13 @@ fn is_mark(c: char) -> bool {
 /// Joins a genus initial, its dot and a lower-case species into one token: `E. coli`.
 fn join_binomials(text: &str, views: &Views, tokens: &mut Vec<Token>) {
     // Most documents have none: find the first before moving any token.
-    let Some(first) = tokens.windows(3).position(|three| is_binomial(text, three)) else {
+    let Some(first) = tokens.windows(3).position(|three| is_dot(text, three[1]) && is_binomial(text, three)) else {
         return;
     };
     let mut write = first;
     let mut read = first;
     while read < tokens.len() {
-        if read + 2 < tokens.len() && is_binomial(text, &tokens[read..read + 3]) {
+        if read + 2 < tokens.len() && is_dot(text, tokens[read + 1]) && is_binomial(text, &tokens[read..read + 3]) {
             let span = tokens[read].span.cover(tokens[read + 2].span);
             let plain_hash = word_hash(views.plain.slice(span));
             tokens[write] = Token { span, kind: TokenKind::Abbreviation, plain_hash, ..tokens[read] };
@@ -553,6 +553,13 @@ fn join_binomials(text: &str, views: &Views, tokens: &mut Vec<Token>) {
         write += 1;
     }
     tokens.truncate(write);
+}
+
+/// Whether a token is one dot: the test that refuses almost every triple before
+/// [`is_binomial`] is called.
+#[inline(always)]
+fn is_dot(text: &str, token: Token) -> bool {
+    token.span.len() == 1 && text.as_bytes()[token.span.start] == b'.'
 }
 
 /// An upper-case initial, a dot glued to it, and a lower-case word of three letters or more.
