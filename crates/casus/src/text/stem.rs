@@ -140,11 +140,11 @@ pub fn abbreviation_key_in<'a>(original: &str, buffer: &'a mut String) -> &'a st
 /// [`stem`] without allocating: a stem that is not a slice of `plain` is written into `buffer`.
 pub fn stem_in<'a>(plain: &'a str, buffer: &'a mut String) -> &'a str {
     match stem_parts(plain) {
-        (stem, false) => stem,
-        (rest, true) => {
+        (stem, "") => stem,
+        (rest, alternant) => {
             buffer.clear();
             buffer.push_str(rest);
-            buffer.push_str("or");
+            buffer.push_str(alternant);
             buffer
         }
     }
@@ -155,16 +155,16 @@ pub fn stem_in<'a>(plain: &'a str, buffer: &'a mut String) -> &'a str {
 /// "ventricul" → "ventric", as "ventricul" → "ventric").
 pub fn stem(plain: &str) -> Cow<'_, str> {
     match stem_parts(plain) {
-        (stem, false) => Cow::Borrowed(stem),
-        (rest, true) => Cow::Owned(format!("{rest}or")),
+        (stem, "") => Cow::Borrowed(stem),
+        (rest, alternant) => Cow::Owned(format!("{rest}{alternant}")),
     }
 }
 
-/// The stem of a plain word as a slice of it, and whether "or" must follow it (the -oa-/-o-
-/// alternation, which alone makes a stem that is not a slice).
-fn stem_parts(plain: &str) -> (&str, bool) {
+/// The stem of a plain word as a slice of it, and what must follow that slice to make the key
+/// (empty but for the vowel alternations, which alone make a key that is not a slice).
+fn stem_parts(plain: &str) -> (&str, &'static str) {
     if plain.len() <= MIN_STEM || !plain.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
-        return (plain, false);
+        return (plain, "");
     }
     let once = strip_ending(plain);
     // Nouns in -eu take the article "-l" ("tușeu", "tușeul", "tușeului"; "peritoneu",
@@ -177,9 +177,15 @@ fn stem_parts(plain: &str) -> (&str, bool) {
     };
     // The -oa-/-o- alternation of adjectives and nouns: "superioară"/"superior", "valoare"/"valori".
     if ends_with(twice, "oar") && twice.len() - 3 >= MIN_STEM {
-        return (&twice[..twice.len() - 3], true);
+        return (&twice[..twice.len() - 3], "or");
     }
-    (twice, false)
+    // The -ia-/-ie- alternation of adjectives in -ian: "coronariană"/"coronariene",
+    // "subarahnoidian"/"subarahnoidieni" (DOOM3: the feminine and the plural of -ian end in
+    // -iană, -ieni, -iene). The key is the -ian form.
+    if ends_with(twice, "ien") && twice.len() - 3 >= MIN_STEM {
+        return (&twice[..twice.len() - 3], "ian");
+    }
+    (twice, "")
 }
 
 /// Whether `word` ends with the short `ending`, compared byte by byte: for endings of a few
@@ -250,6 +256,8 @@ mod tests {
         same_key(&["dureros", "dureroasa", "dureroase"]);
         same_key(&["leucocite", "leucocitele", "leucocitelor"]);
         same_key(&["varsatura", "varsaturi", "varsaturile", "varsaturii"]);
+        same_key(&["coronarian", "coronariana", "coronariene", "coronarieni", "coronarienei"]);
+        same_key(&["subarahnoidian", "subarahnoidiana", "subarahnoidiene"]);
         same_key(&["tuseu", "tuseul", "tuseului"]);
         same_key(&["peritoneu", "peritoneul", "peritoneului"]);
     }
