@@ -4,6 +4,7 @@ use crate::analysis::{AgeUnit, SectionKind, Sex};
 use crate::span::Span;
 use crate::text::normalize::{View, Views};
 use crate::text::numbers::Convention;
+use crate::text::phrases::{word_hash, PhraseIndex};
 use crate::text::sections::DocSection;
 use crate::text::sentences::Sentence;
 use crate::text::stem::stem;
@@ -37,13 +38,59 @@ pub struct Doc<'t> {
     pub medications: Vec<DocMedication>,
     /// Cultures and isolates.
     pub microbiology: Vec<DocMicrobiology>,
-    /// The match stem of every token (see [`Doc::stems`]), made on first use.
-    pub stems: std::cell::OnceCell<Vec<String>>,
+    /// The match stem of every token and its hash (see [`Doc::stems`]), made on first use.
+    pub stems: std::cell::OnceCell<Stems>,
     /// The time expressions that hold a finding (`annotate::timing`), in text order.
     pub times: Vec<crate::annotate::time::TimeExpression>,
     /// For each mention, the index into `times` of the expression that dates it.
     pub mention_times: Vec<Option<usize>>,
     pub warnings: Vec<DocWarning>,
+}
+
+/// The match stem of every token (`stems[i]`), and its hash for phrase look-ups. The stems lie
+/// end to end in one string: a document has thousands of tokens, and a string each was a
+/// thousand allocations per case.
+#[derive(Debug, Clone, Default)]
+pub struct Stems {
+    text: String,
+    /// Where each token's stem ends in `text`; it starts where the one before ends.
+    ends: Vec<usize>,
+    hashes: Vec<u64>,
+}
+
+impl Stems {
+    fn new(doc: &Doc<'_>) -> Stems {
+        let count = doc.tokens.len();
+        let mut stems =
+            Stems { text: String::new(), ends: Vec::with_capacity(count), hashes: Vec::with_capacity(count) };
+        for i in 0..count {
+            let form = stem(doc.plain(i));
+            stems.hashes.push(word_hash(&form));
+            stems.text.push_str(&form);
+            stems.ends.push(stems.text.len());
+        }
+        stems
+    }
+
+    /// The stem of token `i`, if there is such a token.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.text[start..end])
+    }
+
+    /// The hash of the stem of token `i` ([`word_hash`]).
+    pub fn hash(&self, i: usize) -> u64 {
+        self.hashes[i]
+    }
+}
+
+impl std::ops::Index<usize> for Stems {
+    type Output = str;
+
+    fn index(&self, i: usize) -> &str {
+        self.get(i).unwrap_or_else(|| panic!("token {i} out of range: {} tokens", self.ends.len()))
+    }
 }
 
 /// A mention of a concept of the inventory.
@@ -215,8 +262,21 @@ pub struct DocWarning {
 impl Doc<'_> {
     /// The match stem of every token, as the word tables of the annotators key their phrases
     /// (`knowledge::medication::stemmed`): computed once per document, for all of them.
-    pub fn stems(&self) -> &[String] {
-        self.stems.get_or_init(|| (0..self.tokens.len()).map(|i| stem(self.plain(i)).into_owned()).collect())
+    pub fn stems(&self) -> &Stems {
+        self.stems.get_or_init(|| Stems::new(self))
+    }
+
+    /// The phrases of `index`, a table of match stems (`knowledge::medication::stemmed`), that
+    /// start at token `at` and end by `end`, longest first. Compared by the stems' hashes before
+    /// their text: the annotators ask at almost every token, and most candidates differ.
+    pub fn stem_phrases<'s, T>(
+        &'s self,
+        index: &'s PhraseIndex<T>,
+        at: usize,
+        end: usize,
+    ) -> impl Iterator<Item = (usize, &'s T)> + 's {
+        let stems = self.stems();
+        index.matches_hashed(move |k| stems.hash(k), move |k| &stems[k], at, end)
     }
 
     /// The folded view of the text (case-folded, diacritics kept), built on first use.

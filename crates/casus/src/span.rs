@@ -76,10 +76,11 @@ impl CharIndex {
     pub fn new(text: &str) -> Self {
         let mut extra = 0;
         let mut wide = Vec::new();
-        for (at, ch) in text.char_indices() {
-            let len = ch.len_utf8();
-            if len > 1 {
-                extra += len - 1;
+        // By bytes rather than chars (the text is valid UTF-8): a multi-byte char starts with a
+        // byte 11xxxxxx whose leading ones count its bytes, and every other byte is skipped.
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
+            if byte >= 0xC0 {
+                extra += byte.leading_ones() as usize - 1;
                 wide.push((at, extra));
             }
         }

@@ -31,7 +31,7 @@ use crate::doc::Doc;
 use crate::knowledge::concepts::ConceptEntry;
 use crate::knowledge::{EntityTypes, NumberWords, Phrase, TriggerCategory, TriggerDirection, TriggerRule};
 use crate::span::Span;
-use crate::text::phrases::PhraseIndex;
+use crate::text::phrases::{word_hash, PhraseIndex};
 use crate::text::sentences::Sentence;
 use crate::text::tokenize::TokenKind;
 
@@ -44,6 +44,8 @@ pub struct ContextMatcher {
     section_defaults: Vec<(Phrase, TriggerCategory, Option<EntityTypes>)>,
     /// Number words by plain form ("doi", "două"): they match `#` like numbers in digits.
     number_words: FxHashSet<String>,
+    /// Their hashes ([`word_hash`]), which refuse the other words by `Token::plain_hash` alone.
+    number_hashes: FxHashSet<u64>,
 }
 
 /// A trigger found in a sentence.
@@ -70,7 +72,9 @@ impl ContextMatcher {
             let phrase = phrase.iter().map(|form| if is_number(form) { NUMBER.to_owned() } else { form.clone() });
             (phrase.collect(), *rule)
         });
+        let number_hashes = number_words.iter().map(|word| word_hash(word)).collect();
         ContextMatcher {
+            number_hashes,
             triggers: PhraseIndex::new(triggers),
             section_defaults: section_defaults.to_vec(),
             number_words,
@@ -84,9 +88,9 @@ impl ContextMatcher {
         // Sorted, so that a scope asks for the first boundary after its start by binary search.
         boundaries.sort_unstable();
         // Each token's form once: candidates compare the same tokens many times.
-        let forms: Vec<&str> = (0..doc.tokens.len()).map(|k| self.form(doc, k)).collect();
+        let (forms, hashes): (Vec<&str>, Vec<u64>) = (0..doc.tokens.len()).map(|k| self.form(doc, k)).unzip();
         for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
-            let found = self.triggers_in(&forms, sentence.tokens.clone());
+            let found = self.triggers_in(&forms, &hashes, sentence.tokens.clone());
             if found.iter().all(|f| matches!(f.rule.category, TriggerCategory::Pseudo | TriggerCategory::Terminate)) {
                 continue;
             }
@@ -139,14 +143,15 @@ impl ContextMatcher {
         doc.contexts = contexts;
     }
 
-    /// The triggers of a sentence, left to right; `forms` are the tokens' forms ([`Self::form`]).
-    fn triggers_in(&self, forms: &[&str], tokens: Range<usize>) -> Vec<Found> {
+    /// The triggers of a sentence, left to right; `forms` are the tokens' forms and `hashes`
+    /// their hashes ([`Self::form`]).
+    fn triggers_in(&self, forms: &[&str], hashes: &[u64], tokens: Range<usize>) -> Vec<Found> {
         let mut found = Vec::new();
         let mut i = tokens.start;
         while i < tokens.end {
             // The longest phrase wins; a phrase listed under several categories gives each.
             let mut longest = 0;
-            for (len, rule) in self.triggers.matches_at(|k| forms[k], i, tokens.end) {
+            for (len, rule) in self.triggers.matches_hashed(|k| hashes[k], |k| forms[k], i, tokens.end) {
                 if len < longest {
                     break;
                 }
@@ -158,13 +163,16 @@ impl ContextMatcher {
         found
     }
 
-    /// The form of token `k` that trigger phrases are compared with: `#` for a number.
-    fn form<'d>(&self, doc: &'d Doc<'_>, k: usize) -> &'d str {
+    /// The form of token `k` that trigger phrases are compared with, `#` for a number, and its
+    /// hash ([`word_hash`]; the token's own `plain_hash` for a word).
+    fn form<'d>(&self, doc: &'d Doc<'_>, k: usize) -> (&'d str, u64) {
+        let token = &doc.tokens[k];
         let plain = doc.plain(k);
-        if matches!(doc.tokens[k].kind, TokenKind::Number | TokenKind::Range) || self.number_words.contains(plain) {
-            NUMBER
+        let number_word = || self.number_hashes.contains(&token.plain_hash) && self.number_words.contains(plain);
+        if matches!(token.kind, TokenKind::Number | TokenKind::Range) || number_word() {
+            (NUMBER, word_hash(NUMBER))
         } else {
-            plain
+            (plain, token.plain_hash)
         }
     }
 }

@@ -28,7 +28,7 @@ use rustc_hash::FxHashSet;
 
 use crate::analysis::{EntityType, Experiencer, SectionKind};
 use crate::annotate::time::TimeReader;
-use crate::doc::{Doc, DocMedication};
+use crate::doc::{Doc, DocMedication, Stems};
 use crate::knowledge::medication::{MedicationStatus, MedicationWords, TimeUnit};
 use crate::knowledge::Knowledge;
 use crate::span::Span;
@@ -53,7 +53,7 @@ struct Clause {
 /// The context of one document the readers share.
 struct Reader<'a, 'd, 't> {
     doc: &'d Doc<'t>,
-    keys: &'a [String],
+    keys: &'a Stems,
     words: &'a MedicationWords,
     time: TimeReader<'a, 'd, 't>,
 }
@@ -166,7 +166,7 @@ impl Reader<'_, '_, '_> {
         clause.introduces_members =
             end == window.end && window.end > window.start && words.members.contains(self.key(window.end - 1));
         for i in own.clone() {
-            if let Some((len, route)) = words.routes.matches_at(|k| self.key(k), i, own.end).next() {
+            if let Some((len, route)) = self.doc.stem_phrases(&words.routes, i, own.end).next() {
                 clause.route = Some(route);
                 clause.evidence.push(self.span(i..i + len));
                 break;
@@ -199,7 +199,7 @@ impl Reader<'_, '_, '_> {
                 }
             }
             if clause.route.is_none() {
-                if let Some((len, route)) = words.routes.matches_at(|k| self.key(k), i, end).next() {
+                if let Some((len, route)) = self.doc.stem_phrases(&words.routes, i, end).next() {
                     clause.route = Some(route);
                     clause.evidence.push(self.span(i..i + len));
                     i += len;
@@ -279,7 +279,7 @@ impl Reader<'_, '_, '_> {
 
     /// The period after a count of times: "pe zi", "/zi", or a `/zi` glued to the count's token.
     fn per_at(&self, at: usize, end: usize) -> Option<(String, usize)> {
-        let (len, unit) = self.words.per.matches_at(|k| self.key(k), at, end).next()?;
+        let (len, unit) = self.doc.stem_phrases(&self.words.per, at, end).next()?;
         Some((unit.clone(), at + len))
     }
 
@@ -288,7 +288,7 @@ impl Reader<'_, '_, '_> {
     fn frequency_at(&self, at: usize, end: usize) -> Option<(String, usize)> {
         let doc = self.doc;
         let words = self.words;
-        if let Some((len, normal)) = words.fixed.matches_at(|k| self.key(k), at, end).next() {
+        if let Some((len, normal)) = self.doc.stem_phrases(&words.fixed, at, end).next() {
             return Some((normal.clone(), at + len));
         }
         // "1-0-1": doses morning-noon-evening.
@@ -379,9 +379,8 @@ impl Reader<'_, '_, '_> {
             return None;
         }
         (end.saturating_sub(3).max(floor)..end).find_map(|start| {
-            self.words
-                .routes
-                .matches_at(|k| self.key(k), start, end)
+            self.doc
+                .stem_phrases(&self.words.routes, start, end)
                 .find(|(len, _)| start + len == end)
                 .map(|(_, route)| (*route, self.span(start..end)))
         })
@@ -407,7 +406,7 @@ impl Reader<'_, '_, '_> {
                 i += 1;
                 continue;
             }
-            match self.words.status.matches_at(|k| self.key(k), i, sentence.end).next() {
+            match self.doc.stem_phrases(&self.words.status, i, sentence.end).next() {
                 Some((len, status)) => {
                     cues.push((i, len, *status));
                     i += len;

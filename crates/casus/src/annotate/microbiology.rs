@@ -30,7 +30,6 @@ struct Specimen {
 
 /// Finds the cultures and isolates of `doc`.
 pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
-    let keys = doc.stems();
     let words = &knowledge.microbiology_words;
     let entity_type = |m: usize| knowledge.concepts[doc.mentions[m].concept as usize].concept_type.entity_type();
     let mut records = Vec::new();
@@ -39,8 +38,10 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
         if doc.is_hidden(sentence.span) || doc.section_at(sentence.span.start) == Some(SectionKind::Diagnosis) {
             continue;
         }
-        let mentions: Vec<usize> =
-            (0..doc.mentions.len()).filter(|&m| sentence.tokens.contains(&doc.mentions[m].tokens.start)).collect();
+        // Mentions are in text order: the sentence's are one run of them.
+        let first = doc.mentions.partition_point(|m| m.tokens.start < sentence.tokens.start);
+        let last = doc.mentions.partition_point(|m| m.tokens.start < sentence.tokens.end);
+        let mentions: Vec<usize> = (first..last).collect();
         let inside_test = |i: usize| {
             mentions.iter().any(|&m| {
                 doc.mentions[m].tokens.contains(&i)
@@ -58,7 +59,7 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
         }
         let mut i = sentence.tokens.start;
         while i < sentence.tokens.end {
-            let found = words.phrases.matches_at(|k| keys[k].as_str(), i, sentence.tokens.end).next();
+            let found = doc.stem_phrases(&words.phrases, i, sentence.tokens.end).next();
             let Some((len, word)) = found else {
                 i += 1;
                 continue;

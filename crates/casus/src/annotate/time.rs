@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use crate::doc::Doc;
+use crate::doc::{Doc, Stems};
 use crate::knowledge::medication::{TimeUnit, TimeWord, TimeWords};
 use crate::knowledge::NumberWords;
 use crate::text::numbers;
@@ -181,12 +181,28 @@ impl Amount {
 #[derive(Clone, Copy)]
 pub struct TimeReader<'a, 'd, 't> {
     pub doc: &'d Doc<'t>,
-    pub keys: &'a [String],
+    pub keys: &'a Stems,
     pub words: &'a TimeWords,
     pub numbers: &'a NumberWords,
 }
 
 impl TimeReader<'_, '_, '_> {
+    /// Whether any reader here may find something starting at token `at`: a number (an amount
+    /// or a date), a number word, or the first word of a phrase of `data/ro/time.tsv` (by one
+    /// bit test of the phrase index's filter of first words). False for most tokens, which a
+    /// scan then skips without trying each reader: every reader starts with one of these.
+    pub fn may_start(&self, at: usize) -> bool {
+        let doc = self.doc;
+        match doc.tokens[at].kind {
+            TokenKind::Number => true,
+            TokenKind::Alnum if doc.token_text(at).as_bytes().first().is_some_and(u8::is_ascii_digit) => true,
+            kind => {
+                self.words.phrases.may_start(self.keys.hash(at))
+                    || (kind == TokenKind::Word && self.numbers.contains_key(doc.plain(at)))
+            }
+        }
+    }
+
     /// An amount starting at token `at` and ending before `end`: an optional word that makes it
     /// approximate ("aproximativ"), a number (digits or words), an optional "de" ("20 de zile")
     /// and a unit of time. Returns it and the token after it.
@@ -219,7 +235,7 @@ impl TimeReader<'_, '_, '_> {
 
     /// The longest time phrase of `kind` at token `at`, as its length in tokens.
     pub fn phrase_at(&self, at: usize, end: usize, accept: impl Fn(&TimeWord) -> bool) -> Option<(usize, &TimeWord)> {
-        self.words.phrases.matches_at(|i| self.keys[i].as_str(), at, end).find(|(_, word)| accept(word))
+        self.doc.stem_phrases(&self.words.phrases, at, end).find(|(_, word)| accept(word))
     }
 
     /// A time relative to presentation starting at token `at`: "în urmă cu 2 luni", "cu 10 zile

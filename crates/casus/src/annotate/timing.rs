@@ -35,7 +35,10 @@ use crate::text::sentences::Sentence;
 /// Reads the time expressions of `doc` and dates its mentions (run after patient and concepts).
 pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
     let reader = TimeReader { doc, keys: doc.stems(), words: &knowledge.time_words, numbers: &knowledge.number_words };
-    let presentation = presentation_date(doc, &reader);
+    // Both passes below (the date of presentation, then every sentence's expressions) try the
+    // readers only where one may start: a few tokens in ten.
+    let starts: Vec<bool> = (0..doc.tokens.len()).map(|i| reader.may_start(i)).collect();
+    let presentation = presentation_date(doc, &reader, &starts);
 
     let mut times = Vec::new();
     let mut mention_times = vec![None; doc.mentions.len()];
@@ -48,7 +51,7 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
         if doc.is_hidden(sentence.span) {
             continue;
         }
-        let (found, boundaries) = read_sentence(&reader, sentence, presentation);
+        let (found, boundaries) = read_sentence(&reader, &starts, sentence, presentation);
         if found.is_empty() {
             continue;
         }
@@ -68,9 +71,11 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
 }
 
 /// The time expressions of a sentence that may date its findings, and its clause boundaries
-/// (the tokens that start a boundary phrase).
+/// (the tokens that start a boundary phrase). `starts` says where a reader may find something
+/// ([`TimeReader::may_start`] per token).
 fn read_sentence(
     reader: &TimeReader<'_, '_, '_>,
+    starts: &[bool],
     sentence: &Sentence,
     presentation: Option<Date>,
 ) -> (Vec<TimeExpression>, Vec<usize>) {
@@ -83,7 +88,9 @@ fn read_sentence(
     let mut boundaries = Vec::new();
     let mut i = sentence.tokens.start;
     while i < end {
-        if let Some((len, _)) = reader.phrase_at(i, end, |w| *w == TimeWord::Boundary) {
+        if !starts[i] {
+            i += 1;
+        } else if let Some((len, _)) = reader.phrase_at(i, end, |w| *w == TimeWord::Boundary) {
             boundaries.push(i);
             i += len;
         } else if let Some((date, tokens)) = reader.date_at(i, end) {
@@ -156,7 +163,7 @@ fn bind(
         while first > 0 {
             let (before, after) = (&doc.mentions[datable[first - 1]].tokens, &doc.mentions[datable[first]].tokens);
             let coordinated =
-                before.end < after.start && (before.end..after.start).all(|i| coordination.contains(keys[i].as_str()));
+                before.end < after.start && (before.end..after.start).all(|i| coordination.contains(&keys[i]));
             if !coordinated {
                 break;
             }
@@ -180,12 +187,13 @@ fn bind(
 }
 
 /// The date of presentation: the first date of the first sentence that says the patient
-/// presented or was admitted ("internat pe 12.03.2023").
-fn presentation_date(doc: &Doc<'_>, reader: &TimeReader<'_, '_, '_>) -> Option<Date> {
+/// presented or was admitted ("internat pe 12.03.2023"). `starts` as for [`read_sentence`].
+fn presentation_date(doc: &Doc<'_>, reader: &TimeReader<'_, '_, '_>, starts: &[bool]) -> Option<Date> {
     doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)).find_map(|sentence| {
-        let tokens = sentence.tokens.clone();
-        let presents = tokens.clone().any(|i| reader.presents_at(i, tokens.end));
-        presents.then(|| tokens.clone().find_map(|i| reader.date_at(i, tokens.end)).map(|(date, _)| date)).flatten()
+        let end = sentence.tokens.end;
+        let mut candidates = sentence.tokens.clone().filter(|&i| starts[i]);
+        let presents = candidates.clone().any(|i| reader.presents_at(i, end));
+        presents.then(|| candidates.find_map(|i| reader.date_at(i, end)).map(|(date, _)| date)).flatten()
     })
 }
 

@@ -34,7 +34,7 @@
 //!    may have caused remains; a drug named as the cause of a condition ("indusă de gliclazidă")
 //!    that no combination took is coded as the adverse effect (T36–T50, 6th character 5).
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::doc::{DiagnosisRole, Doc, DocDiagnosis, StatedCode};
 use crate::knowledge::coding::{english_words, Agent, Coding, DiagnosisWord, Link};
@@ -60,6 +60,9 @@ pub struct DiagnosisCoder {
     qualifier_words: PhraseIndex<u32>,
     /// Phrases with a number in a range → the qualifier's number.
     numbered_qualifiers: Vec<(Phrase, u32, u32, u32)>,
+    /// The words those phrases start with (`#` for a number): any other word starts none, so
+    /// most tokens are refused without trying each phrase.
+    numbered_first: FxHashSet<String>,
     /// condition → its refinements, in table order.
     refinements: FxHashMap<u32, Vec<Refinement>>,
     /// drug → the code of its adverse effect (into `codes`).
@@ -191,7 +194,7 @@ impl DiagnosisCoder {
         }
         let qualifier_words =
             PhraseIndex::new(coding.qualifiers.iter().map(|(phrase, q)| (phrase.clone(), numbers[q.as_str()])));
-        let numbered_qualifiers = coding
+        let numbered_qualifiers: Vec<(Phrase, u32, u32, u32)> = coding
             .numbered_qualifiers
             .iter()
             .map(|(phrase, q, min, max)| (phrase.clone(), numbers[q.as_str()], *min, *max))
@@ -251,6 +254,7 @@ impl DiagnosisCoder {
             agent_rows: coding.agents.clone(),
             agent_categories: coding.agent_categories.clone(),
             qualifier_words,
+            numbered_first: numbered_qualifiers.iter().filter_map(|(phrase, ..)| phrase.first().cloned()).collect(),
             numbered_qualifiers,
             refinements,
             adverse_effects,
@@ -259,16 +263,17 @@ impl DiagnosisCoder {
     }
 
     /// The longest qualifier phrase at token `start` (before `end`): its length and qualifier.
-    fn qualifier_at<'p>(
-        &self,
-        plain: impl Fn(usize) -> &'p str + Copy,
-        start: usize,
-        end: usize,
-    ) -> Option<(usize, u32)> {
-        let word = self.qualifier_words.matches_at(plain, start, end).next().map(|(len, &q)| (len, q));
-        let numbered = self
-            .numbered_qualifiers
-            .iter()
+    fn qualifier_at(&self, doc: &Doc<'_>, start: usize, end: usize) -> Option<(usize, u32)> {
+        let plain = |i: usize| doc.plain(i);
+        let hash = |i: usize| doc.tokens[i].plain_hash;
+        let word = self.qualifier_words.matches_hashed(hash, plain, start, end).next().map(|(len, &q)| (len, q));
+        let first = if start < end { plain(start) } else { "" };
+        let may_number =
+            self.numbered_first.contains(first) || (self.numbered_first.contains("#") && first.parse::<u32>().is_ok());
+        let numbered = may_number
+            .then(|| self.numbered_qualifiers.iter())
+            .into_iter()
+            .flatten()
             .filter(|(phrase, _, min, max)| {
                 start + phrase.len() <= end
                     && phrase.iter().enumerate().all(|(k, w)| {
@@ -493,7 +498,7 @@ impl DiagnosisCoder {
             let mut found = Vec::new();
             let mut k = range.start;
             while k < range.end {
-                match self.qualifier_at(plain, k, range.end) {
+                match self.qualifier_at(doc, k, range.end) {
                     Some((len, q)) => {
                         found.push(q);
                         k += len;
@@ -516,7 +521,7 @@ impl DiagnosisCoder {
                 // A word that only qualifies ("colecistită … flegmonoasă") is not a second condition,
                 // though the inventory has a disorder by that name.
                 let modifier = current.is_some()
-                    && self.qualifier_at(plain, inside.start, end_token).is_some_and(|(len, _)| len >= inside.len());
+                    && self.qualifier_at(doc, inside.start, end_token).is_some_and(|(len, _)| len >= inside.len());
                 match entry.concept_type {
                     ConceptType::Disorder | ConceptType::SignSymptom if modifier => {
                         let c = current.expect("checked above");
@@ -618,7 +623,7 @@ impl DiagnosisCoder {
                 i += 1;
                 continue;
             }
-            if let Some((len, q)) = self.qualifier_at(plain, i, end_token) {
+            if let Some((len, q)) = self.qualifier_at(doc, i, end_token) {
                 match current {
                     Some(c) => conditions[c].words.push(q),
                     None => waiting.words.push(q),
@@ -626,7 +631,8 @@ impl DiagnosisCoder {
                 i += len;
                 continue;
             }
-            if let Some((len, &link)) = self.links.matches_at(plain, i, end_token).next() {
+            let hash = |k: usize| doc.tokens[k].plain_hash;
+            if let Some((len, &link)) = self.links.matches_hashed(hash, plain, i, end_token).next() {
                 // "indusă de tratamentul cu gliclazidă": a cause link not yet taken by what it
                 // names stays the link of what follows.
                 if pending != Some(Link::Cause) {

@@ -17,6 +17,8 @@
 //! A disease is a hypothesis only when something evokes it (a present finding with EV ≥ 2, or
 //! its own name), and not when a better-ranked hypothesis is a more specific kind of it. The stated diagnosis never enters: [`Facts`] hides the diagnosis statements.
 
+use std::sync::LazyLock;
+
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{CharSpan, Finding, Hypothesis, Interpretation, Score};
@@ -30,12 +32,32 @@ const MISSING_SHOWN: usize = 8;
 const UNEXPLAINED_COST: f64 = 0.25;
 const UNEXPLAINED_CAP: f64 = 1.5;
 
+/// The most charges for unexplained findings: [`UNEXPLAINED_COST`] each while the charges so far
+/// stay under [`UNEXPLAINED_CAP`].
+const UNEXPLAINED_CHARGES: usize = 6;
+const _: () = assert!(
+    (UNEXPLAINED_CHARGES - 1) as f64 * UNEXPLAINED_COST < UNEXPLAINED_CAP
+        && UNEXPLAINED_CHARGES as f64 * UNEXPLAINED_COST >= UNEXPLAINED_CAP
+);
+
+/// `ln LR+` per evoking strength and `ln LR−` per frequency, worked out once: every evoked
+/// disease of every case weighs its findings with them.
+static LN_LR_PRESENT: LazyLock<[f64; 6]> = LazyLock::new(|| [1.1f64, 1.5, 3.0, 8.0, 20.0, 100.0].map(f64::ln));
+static LN_LR_ABSENT: LazyLock<[f64; 5]> = LazyLock::new(|| [0.95f64, 0.85, 0.6, 0.35, 0.1].map(f64::ln));
+
 fn ln_lr_present(evoking: u8) -> f64 {
-    [1.1f64, 1.5, 3.0, 8.0, 20.0, 100.0][evoking.min(5) as usize].ln()
+    LN_LR_PRESENT[evoking.min(5) as usize]
 }
 
 fn ln_lr_absent(frequency: u8) -> f64 {
-    [0.95f64, 0.85, 0.6, 0.35, 0.1][frequency.clamp(1, 5) as usize - 1].ln()
+    LN_LR_ABSENT[frequency.clamp(1, 5) as usize - 1]
+}
+
+/// The important findings a case shows, in knowledge-base order, and marked per spec so that a
+/// disease counts those it does not explain without searching its findings for each.
+struct Shown {
+    list: Vec<usize>,
+    marked: Vec<bool>,
 }
 
 /// What the case says of one finding.
@@ -60,10 +82,19 @@ pub struct Differential {
     /// Per spec, its name as a reader wants it ([`describe`]), written once: ledgers and the
     /// next tests name the same few hundred findings for every document.
     descriptions: Vec<String>,
+    /// Per spec, its ledger line when a disease leaves it unexplained, written once likewise.
+    unexplained_lines: Vec<String>,
     /// Per disease, per finding, its index into `specs`.
     spec_of: Vec<Vec<usize>>,
+    /// Per disease, its specs without repeats, sorted.
+    distinct_specs: Vec<Vec<usize>>,
     /// Per spec, the rows of `measured_signs` whose sign is it or lies under it.
     signs_of: Vec<Vec<usize>>,
+    /// The spec of each concept finding (`FindingSpec::Concept`), by concept id: a case
+    /// mentions a few dozen concepts, which are looked up here rather than each spec in the case.
+    concept_specs: FxHashMap<String, usize>,
+    /// The diseases of each concept, by id, for the same look-up of the diseases named.
+    concept_diseases: FxHashMap<String, Vec<usize>>,
     /// The specs some disease finds strongly evocative (EV ≥ 3), in knowledge-base order: a case
     /// that shows one wants it explained.
     important: Vec<usize>,
@@ -106,7 +137,7 @@ impl Differential {
         let mut specs: Vec<FindingSpec> = Vec::new();
         let mut known: FxHashMap<String, usize> = FxHashMap::default();
         let mut important = Vec::new();
-        let spec_of = diseases
+        let spec_of: Vec<Vec<usize>> = diseases
             .iter()
             .map(|d| {
                 d.findings
@@ -124,7 +155,8 @@ impl Differential {
                     .collect()
             })
             .collect();
-        let descriptions = specs.iter().map(|spec| describe(&labels, spec)).collect();
+        let descriptions: Vec<String> = specs.iter().map(|spec| describe(&labels, spec)).collect();
+        let unexplained_lines = descriptions.iter().map(|d| format!("unexplained: {d}")).collect();
         let signs_of = specs
             .iter()
             .map(|spec| match spec {
@@ -134,13 +166,38 @@ impl Differential {
                 _ => Vec::new(),
             })
             .collect();
+        let concept_specs = specs
+            .iter()
+            .enumerate()
+            .filter_map(|(n, spec)| match spec {
+                FindingSpec::Concept(id) => Some((id.clone(), n)),
+                _ => None,
+            })
+            .collect();
+        let mut concept_diseases: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (d, disease) in diseases.iter().enumerate() {
+            concept_diseases.entry(disease.concept.clone()).or_default().push(d);
+        }
+        let distinct_specs = spec_of
+            .iter()
+            .map(|specs| {
+                let mut distinct = specs.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                distinct
+            })
+            .collect();
         Differential {
+            distinct_specs,
+            concept_specs,
+            concept_diseases,
             diseases,
             concept_of,
             named_line,
             measured_signs: measured_signs.to_vec(),
             specs,
             descriptions,
+            unexplained_lines,
             spec_of,
             signs_of,
             important,
@@ -152,24 +209,23 @@ impl Differential {
     /// Every evoked disease is scored; only those that make the list get their ledger written.
     pub fn rank(&self, facts: &Facts<'_>, scores: &[Score], concepts: &[ConceptEntry]) -> Vec<Hypothesis> {
         let flags = crate::reason::scores::flags(scores);
-        // Every finding of the knowledge base observed once (most are a hash look-up).
-        let observed: Vec<Observed> = (0..self.specs.len())
-            .map(|n| {
-                let signs = self.signs_of[n].iter().map(|&i| &self.measured_signs[i]);
-                observe(&self.specs[n], facts, &flags, signs)
-            })
-            .collect();
+        let observed = self.observe(facts, &flags);
         // The important findings the case shows, to charge the diseases that leave them unexplained.
-        let shown: Vec<usize> = self
+        let list: Vec<usize> = self
             .important
             .iter()
             .copied()
             .filter(|&n| matches!(observed[n], Observed::Present { certain: true, .. }))
             .collect();
+        let mut marked = vec![false; self.specs.len()];
+        list.iter().for_each(|&n| marked[n] = true);
+        let shown = Shown { list, marked };
 
-        let mut candidates: Vec<Candidate> = (0..self.diseases.len())
-            .filter_map(|d| {
-                let named = self_mention(facts, &self.diseases[d].concept);
+        let mut candidates: Vec<Candidate> = self
+            .named_now(facts)
+            .into_iter()
+            .enumerate()
+            .filter_map(|(d, named)| {
                 self.is_evoked(d, &observed, named.is_some()).then(|| Candidate {
                     disease: d,
                     score: self.score(d, &observed, &shown, named.as_ref().map(|n| n.0)),
@@ -196,6 +252,47 @@ impl Differential {
             .collect();
         self.add_next_tests(&mut ranked);
         ranked
+    }
+
+    /// Every finding of the knowledge base observed once, in the order of `specs`. A concept
+    /// finding is what the text says of the concept; the concepts the text mentions are few, so
+    /// they are looked up here rather than each spec in the case.
+    fn observe(&self, facts: &Facts<'_>, flags: &[(&'static str, Vec<CharSpan>)]) -> Vec<Observed> {
+        let mut said: Vec<Option<Observed>> = vec![None; self.specs.len()];
+        for (concept, presence) in facts.presences() {
+            if let Some(&n) = self.concept_specs.get(concept) {
+                said[n] = observed_presence(presence);
+            }
+        }
+        said.into_iter()
+            .enumerate()
+            .map(|(n, said)| match (said, &self.specs[n]) {
+                (Some(observed), _) => observed,
+                // Unnamed, a sign may still be measured: "TA 80/50" is hypotension.
+                (None, FindingSpec::Concept(_)) if self.signs_of[n].is_empty() => Observed::Unknown,
+                (None, FindingSpec::Concept(_)) => {
+                    measured_sign(facts, self.signs_of[n].iter().map(|&i| &self.measured_signs[i]))
+                }
+                (None, spec) => observe(spec, facts, flags),
+            })
+            .collect()
+    }
+
+    /// Per disease, whether it (or one under it) is named for the patient now, outside the
+    /// diagnosis statements: whether certainly, and where.
+    fn named_now(&self, facts: &Facts<'_>) -> Vec<Option<(bool, Vec<CharSpan>)>> {
+        let mut named = vec![None; self.diseases.len()];
+        for (concept, presence) in facts.presences_now() {
+            let mention = match presence {
+                Presence::Present(e) => (true, vec![e.span]),
+                Presence::Possible(e) => (false, vec![e.span]),
+                _ => continue,
+            };
+            for &d in self.concept_diseases.get(concept).into_iter().flatten() {
+                named[d] = Some(mention.clone());
+            }
+        }
+        named
     }
 
     /// Evoked: a present finding that at least occasionally suggests the disease (EV ≥ 2), or its
@@ -234,18 +331,20 @@ impl Differential {
         &'s self,
         d: usize,
         observed: &'s [Observed],
-        shown: &'s [usize],
+        shown: &Shown,
     ) -> impl Iterator<Item = f64> + 's {
+        let listed = self.distinct_specs[d].iter().filter(|&&n| shown.marked[n]).count();
+        let charges = (shown.list.len() - listed).min(UNEXPLAINED_CHARGES);
         let denied = self.diseases[d].findings.iter().zip(&self.spec_of[d]).filter_map(|(f, &n)| match &observed[n] {
             Observed::Absent { .. } => Some(round(ln_lr_absent(f.frequency))),
             _ => None,
         });
-        denied.chain(self.unexplained(d, shown).map(|_| round(-UNEXPLAINED_COST)))
+        denied.chain(std::iter::repeat_n(round(-UNEXPLAINED_COST), charges))
     }
 
     /// A disease's score: the prior plus its ledger's rounded weights, summed in ledger order so
     /// that it equals, to the last bit, the sum of the ledger [`Differential::hypothesis`] writes.
-    fn score(&self, d: usize, observed: &[Observed], shown: &[usize], named: Option<bool>) -> f64 {
+    fn score(&self, d: usize, observed: &[Observed], shown: &Shown, named: Option<bool>) -> f64 {
         let prior = 0.5 * (self.diseases[d].prior as f64 - 3.0);
         let weights = self.supporting_weights(d, observed, named).chain(self.against_weights(d, observed, shown));
         round(prior + weights.sum::<f64>())
@@ -253,13 +352,8 @@ impl Differential {
 
     /// The important findings the case shows that a disease does not list, each charged
     /// [`UNEXPLAINED_COST`] until the charges reach [`UNEXPLAINED_CAP`].
-    fn unexplained<'s>(&'s self, d: usize, shown: &'s [usize]) -> impl Iterator<Item = usize> + 's {
-        let mut cost = 0.0;
-        shown.iter().copied().filter(move |n| !self.spec_of[d].contains(n)).take_while(move |_| {
-            let under = cost < UNEXPLAINED_CAP;
-            cost += UNEXPLAINED_COST;
-            under
-        })
+    fn unexplained<'s>(&'s self, d: usize, shown: &'s Shown) -> impl Iterator<Item = usize> + 's {
+        shown.list.iter().copied().filter(move |n| !self.spec_of[d].contains(n)).take(UNEXPLAINED_CHARGES)
     }
 
     /// A listed hypothesis with its ledger written out.
@@ -268,7 +362,7 @@ impl Differential {
         candidate: Candidate,
         rank: u32,
         observed: &[Observed],
-        shown: &[usize],
+        shown: &Shown,
         concepts: &[ConceptEntry],
     ) -> Hypothesis {
         let d = candidate.disease;
@@ -295,8 +389,7 @@ impl Differential {
             supporting.push(Finding { finding: self.named_line[d].clone(), weight, evidence });
         }
         for n in self.unexplained(d, shown) {
-            let line = format!("unexplained: {}", self.descriptions[n]);
-            against.push(finding(line, -UNEXPLAINED_COST, Vec::new()));
+            against.push(finding(self.unexplained_lines[n].clone(), -UNEXPLAINED_COST, Vec::new()));
         }
         debug_assert_eq!(
             candidate.score.to_bits(),
@@ -400,40 +493,35 @@ fn state_name(state: MeasuredState) -> &'static str {
     }
 }
 
-/// The disease (or one under it) named for the patient now, outside the diagnosis statements.
-fn self_mention(facts: &Facts<'_>, concept: &str) -> Option<(bool, Vec<CharSpan>)> {
-    match facts.presence_now(concept) {
-        Presence::Present(e) => Some((true, vec![e.span])),
-        Presence::Possible(e) => Some((false, vec![e.span])),
-        _ => None,
+/// What a mention of a finding says of it (nothing when it is unknown).
+fn observed_presence(presence: Presence<'_>) -> Option<Observed> {
+    match presence {
+        Presence::Present(e) => Some(Observed::Present { certain: true, evidence: vec![e.span] }),
+        Presence::Possible(e) => Some(Observed::Present { certain: false, evidence: vec![e.span] }),
+        Presence::Absent(e) => Some(Observed::Absent { evidence: vec![e.span] }),
+        Presence::Unknown => None,
     }
 }
 
-fn observe<'m>(
-    spec: &FindingSpec,
-    facts: &Facts<'_>,
-    flags: &[(&'static str, Vec<CharSpan>)],
-    measured_signs: impl Iterator<Item = &'m MeasuredSign>,
-) -> Observed {
+/// A sign the text does not name, read from the measurements that show it: a measurement read
+/// in another state denies it only when no other measurement shows it.
+fn measured_sign<'m>(facts: &Facts<'_>, measured_signs: impl Iterator<Item = &'m MeasuredSign>) -> Observed {
+    let mut outcome = Observed::Unknown;
+    for sign in measured_signs {
+        match measured(facts, &sign.measurement, sign.state) {
+            present @ Observed::Present { .. } => return present,
+            absent @ Observed::Absent { .. } if outcome == Observed::Unknown => outcome = absent,
+            _ => {}
+        }
+    }
+    outcome
+}
+
+/// A finding other than a concept's, as the case shows it.
+fn observe(spec: &FindingSpec, facts: &Facts<'_>, flags: &[(&'static str, Vec<CharSpan>)]) -> Observed {
     match spec {
-        FindingSpec::Concept(id) => match facts.presence(id) {
-            Presence::Present(e) => Observed::Present { certain: true, evidence: vec![e.span] },
-            Presence::Possible(e) => Observed::Present { certain: false, evidence: vec![e.span] },
-            Presence::Absent(e) => Observed::Absent { evidence: vec![e.span] },
-            // Unnamed, a sign may still be measured: "TA 80/50" is hypotension. A measurement
-            // read in another state denies it only when no other measurement shows it.
-            Presence::Unknown => {
-                let mut outcome = Observed::Unknown;
-                for sign in measured_signs {
-                    match measured(facts, &sign.measurement, sign.state) {
-                        present @ Observed::Present { .. } => return present,
-                        absent @ Observed::Absent { .. } if outcome == Observed::Unknown => outcome = absent,
-                        _ => {}
-                    }
-                }
-                outcome
-            }
-        },
+        // Read from the mentions and the measured signs by `Differential::observe`.
+        FindingSpec::Concept(_) => Observed::Unknown,
         FindingSpec::Measured(id, state) => measured(facts, id, *state),
         FindingSpec::Score(name) => match flags.iter().find(|(flag, _)| flag == name) {
             Some((_, evidence)) => Observed::Present { certain: true, evidence: evidence.clone() },
@@ -471,13 +559,7 @@ fn measured(facts: &Facts<'_>, concept: &str, state: MeasuredState) -> Observed 
     }
     let mut denied = None;
     // A component ("systolic 80" of "TA 80/50") is read like a measurement of its own.
-    let parts = facts.analysis.measurements.iter().flat_map(|m| {
-        m.components
-            .iter()
-            .flatten()
-            .filter(|c| facts.tree.is_a(&c.concept.id, concept))
-            .map(move |c| (c.interpretation, None, m.span))
-    });
+    let parts = facts.components(concept).map(|(c, m)| (c.interpretation, None, m.span));
     let whole = facts.measurements(concept).map(|m| (m.interpretation, m.result.as_deref(), m.span));
     for (interpretation, result, span) in whole.chain(parts) {
         let holds = match state {

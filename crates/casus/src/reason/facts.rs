@@ -6,7 +6,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::{Analysis, CharSpan, Entity, Measurement};
+use crate::analysis::{Analysis, CharSpan, Component, Entity, Measurement};
 use crate::knowledge::concepts::ConceptEntry;
 
 /// Parent links of the concept inventory, by id.
@@ -65,6 +65,11 @@ pub struct Facts<'a> {
     presence_now: FxHashMap<&'a str, Presence<'a>>,
     /// Every concept a measurement (or a component of one) is or lies under.
     measured: rustc_hash::FxHashSet<&'a str>,
+    /// Per concept, the measurements of it or of one under it (indexes, text order): worked
+    /// out once per document, as scores and the differential ask for many concepts.
+    measurements_of: FxHashMap<&'a str, Vec<usize>>,
+    /// The same for components, as (measurement, component) indexes.
+    components_of: FxHashMap<&'a str, Vec<(usize, usize)>>,
 }
 
 /// Whether a finding is there, explicitly absent, or not mentioned.
@@ -117,13 +122,21 @@ impl<'a> Facts<'a> {
             }
         }
         let mut measured = rustc_hash::FxHashSet::default();
-        for m in &analysis.measurements {
-            let parts = m.components.iter().flatten().map(|c| c.concept.id.as_str());
-            for id in std::iter::once(m.concept.id.as_str()).chain(parts) {
-                measured.extend(tree.lineage(id));
+        let mut measurements_of: FxHashMap<&'a str, Vec<usize>> = FxHashMap::default();
+        let mut components_of: FxHashMap<&'a str, Vec<(usize, usize)>> = FxHashMap::default();
+        for (i, m) in analysis.measurements.iter().enumerate() {
+            for concept in tree.lineage(&m.concept.id) {
+                measured.insert(concept);
+                index_once(measurements_of.entry(concept).or_default(), i);
+            }
+            for (j, c) in m.components.iter().flatten().enumerate() {
+                for concept in tree.lineage(&c.concept.id) {
+                    measured.insert(concept);
+                    index_once(components_of.entry(concept).or_default(), (i, j));
+                }
             }
         }
-        Facts { analysis, tree, statements, presence, presence_now, measured }
+        Facts { analysis, tree, statements, presence, presence_now, measured, measurements_of, components_of }
     }
 
     /// The presence of a concept (or anything under it): a certain mention wins over an uncertain
@@ -136,6 +149,18 @@ impl<'a> Facts<'a> {
     /// and what it denies.
     pub fn presence_now(&self, concept: &str) -> Presence<'a> {
         self.presence_now.get(concept).copied().unwrap_or(Presence::Unknown)
+    }
+
+    /// Every concept the text mentions (or mentions one under), with its presence, in no
+    /// particular order: for a reader that wants many concepts and looks up the few mentioned
+    /// instead of asking about each.
+    pub fn presences(&self) -> impl Iterator<Item = (&'a str, Presence<'a>)> + '_ {
+        self.presence.iter().map(|(&concept, &presence)| (concept, presence))
+    }
+
+    /// Like [`Facts::presences`], leaving out the past and what the text denies.
+    pub fn presences_now(&self) -> impl Iterator<Item = (&'a str, Presence<'a>)> + '_ {
+        self.presence_now.iter().map(|(&concept, &presence)| (concept, presence))
     }
 
     /// The first present (certain or not) mention of any of `concepts`.
@@ -154,7 +179,17 @@ impl<'a> Facts<'a> {
     /// The measurements of a concept, in text order (borrowing the concept: reasoning asks this
     /// for many concepts per document, and an owned copy per question showed in profiles).
     pub fn measurements<'s>(&'s self, concept: &'s str) -> impl Iterator<Item = &'a Measurement> + 's {
-        self.analysis.measurements.iter().filter(move |m| self.tree.is_a(&m.concept.id, concept))
+        let all = &self.analysis.measurements;
+        self.measurements_of.get(concept).into_iter().flatten().map(move |&i| &all[i])
+    }
+
+    /// The components of a concept (or of one under it), each with its measurement, in text order.
+    pub fn components<'s>(&'s self, concept: &'s str) -> impl Iterator<Item = (&'a Component, &'a Measurement)> + 's {
+        let all = &self.analysis.measurements;
+        self.components_of.get(concept).into_iter().flatten().filter_map(move |&(i, j)| {
+            let m = &all[i];
+            Some((m.components.as_ref()?.get(j)?, m))
+        })
     }
 
     /// The first value of a concept in `unit` (the presentation value: case reports give it first).
@@ -178,6 +213,13 @@ impl<'a> Facts<'a> {
             };
             Some((systolic, diastolic, m.span))
         })
+    }
+}
+
+/// Adds an index to a list unless it was just added (a cycle in the data repeats a lineage).
+fn index_once<T: PartialEq>(list: &mut Vec<T>, index: T) {
+    if list.last() != Some(&index) {
+        list.push(index);
     }
 }
 
