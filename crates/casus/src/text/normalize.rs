@@ -22,14 +22,13 @@ use crate::span::Span;
 
 /// One folded view of the original text.
 ///
-/// Clusters tile the original text in order, and each cluster has at least one view byte, so the
-/// original range of a view byte's cluster is its start and the start of the next cluster: the
-/// view stores only the starts (4 bytes per view byte instead of 8).
+/// Clusters tile the original text in order and each has at least one view byte, so the map
+/// from original offsets to view offsets is non-decreasing and also answers the way back: the
+/// view keeps that one map, which every stage reads (a token's view text), and finds an original
+/// span by binary search in it, which only a caller mapping a view match back needs.
 #[derive(Debug, Clone, Default)]
 pub struct View {
     text: String,
-    /// For each byte of `text`, the original byte offset where its cluster starts.
-    to_start: Vec<u32>,
     /// For each original byte offset `0..=len`, the view offset where its cluster starts
     /// (offsets inside a cluster point at the cluster's start).
     from_original: Vec<u32>,
@@ -37,11 +36,7 @@ pub struct View {
 
 impl View {
     fn with_capacity(n: usize) -> View {
-        View {
-            text: String::with_capacity(n),
-            to_start: Vec::with_capacity(n),
-            from_original: Vec::with_capacity(n + 1),
-        }
+        View { text: String::with_capacity(n), from_original: Vec::with_capacity(n + 1) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -54,16 +49,22 @@ impl View {
     pub fn to_original(&self, start: usize, end: usize) -> Span {
         debug_assert!(start <= end && end <= self.text.len());
         if start == end {
-            let at = if start < self.to_start.len() { self.to_start[start] } else { self.original_len() };
-            return Span::new(at as usize, at as usize);
+            let at = if start < self.text.len() { self.cluster_start(start) } else { self.original_len() };
+            return Span::new(at, at);
         }
-        Span::new(self.to_start[start] as usize, self.cluster_end(end - 1) as usize)
+        Span::new(self.cluster_start(start), self.cluster_end(end - 1))
     }
 
-    /// The original end of the cluster of view byte `i`: where the next cluster starts.
-    fn cluster_end(&self, i: usize) -> u32 {
-        let start = self.to_start[i];
-        self.to_start[i + 1..].iter().copied().find(|&next| next != start).unwrap_or_else(|| self.original_len())
+    /// The original offset where the cluster of view byte `i` starts.
+    fn cluster_start(&self, i: usize) -> usize {
+        let view_start = self.from_original[self.cluster_end(i) - 1];
+        self.from_original.partition_point(|&v| v < view_start)
+    }
+
+    /// The original end of the cluster of view byte `i`: where the next cluster starts, the
+    /// first original offset that maps past `i` (the final offset maps to the view's end).
+    fn cluster_end(&self, i: usize) -> usize {
+        self.from_original.partition_point(|&v| v as usize <= i)
     }
 
     /// The view range that an original span covers, as view byte offsets.
@@ -79,32 +80,29 @@ impl View {
         &self.text[start..end]
     }
 
-    fn original_len(&self) -> u32 {
-        (self.from_original.len() - 1) as u32
+    fn original_len(&self) -> usize {
+        self.from_original.len() - 1
     }
 
-    /// Appends a run of ASCII bytes of the original at `at`, each its own cluster, lower-cased.
-    fn push_ascii(&mut self, run: &str, at: usize) {
+    /// Appends a run of ASCII bytes of the original, each its own cluster, lower-cased.
+    fn push_ascii(&mut self, run: &str) {
         let base = self.text.len();
-        self.push_offsets(run.len(), at);
+        self.push_offsets(run.len());
         self.text.push_str(run);
         self.text[base..].make_ascii_lowercase();
     }
 
-    /// The maps of `n` one-byte clusters, the first at original offset `at`: both count up.
+    /// The map of `n` one-byte clusters: it counts up.
     /// Extending from a range writes each slot once (no zeroing first), in a loop the compiler
     /// vectorizes.
-    fn push_offsets(&mut self, n: usize, at: usize) {
-        let (base, at, n) = (self.text.len() as u32, at as u32, n as u32);
+    fn push_offsets(&mut self, n: usize) {
+        let (base, n) = (self.text.len() as u32, n as u32);
         self.from_original.extend(base..base + n);
-        self.to_start.extend(at..at + n);
     }
 
-    /// Appends one char for the cluster that starts at original offset `at`.
-    fn push_char(&mut self, ch: char, at: usize) {
-        let before = self.text.len();
+    /// Appends one char to the cluster opened last.
+    fn push_char(&mut self, ch: char) {
         self.text.push(ch);
-        self.to_start.extend(std::iter::repeat_n(at as u32, self.text.len() - before));
     }
 
     /// Marks the original bytes `at..end` as one cluster that starts here in the view.
@@ -203,14 +201,14 @@ impl View {
             // Fast path: a run of ASCII bytes, each its own cluster, is copied lower-cased in bulk.
             let run = ascii_run(text, at);
             if run > 0 {
-                view.push_ascii(&text[at..at + run], at);
+                view.push_ascii(&text[at..at + run]);
                 at += run;
                 continue;
             }
             // Fast path: a Romanian letter that carries no further combining mark.
             if let Some((lower, base, len)) = romanian_letter(text, at) {
                 view.open_cluster(at, at + len);
-                view.push_char(if form == Form::Folded { lower } else { base }, at);
+                view.push_char(if form == Form::Folded { lower } else { base });
                 at += len;
                 continue;
             }
@@ -227,15 +225,15 @@ impl View {
             for ch in cluster_buf.chars().map(comma_below) {
                 for lower in ch.to_lowercase() {
                     match form {
-                        Form::Folded => view.push_char(lower, at),
-                        Form::Plain => strip_diacritics(lower, |c| view.push_char(c, at)),
+                        Form::Folded => view.push_char(lower),
+                        Form::Plain => strip_diacritics(lower, |c| view.push_char(c)),
                     }
                 }
             }
             // A stray combining mark (no base letter before it) is kept as it is, so that every
             // cluster has text in the view and the maps stay total.
             if view.text.len() == before {
-                cluster_buf.chars().for_each(|c| view.push_char(c, at));
+                cluster_buf.chars().for_each(|c| view.push_char(c));
             }
             at = end;
         }

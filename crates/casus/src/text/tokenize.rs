@@ -129,15 +129,24 @@ pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
         // (`febră`, `și`) and take the byte-wise path.
         let start = at;
         let mut simple = true;
+        // Whether the chunk is letters only (a word with no punctuation): the commonest chunk,
+        // which becomes one token at once.
+        let mut letters_only = true;
         while at < bytes.len() {
             let b = bytes[at];
             if b.is_ascii() {
                 if is_ascii_space(b) {
                     break;
                 }
+                letters_only &= b.is_ascii_alphabetic();
                 at += 1;
                 // The rest of an ASCII run in a tight loop: one table look-up per byte.
-                while at < bytes.len() && ASCII_WORD_BYTE[bytes[at] as usize] {
+                while at < bytes.len() {
+                    let class = ASCII_CLASS[bytes[at] as usize];
+                    if class == STOP {
+                        break;
+                    }
+                    letters_only &= class == LETTER;
                     at += 1;
                 }
             } else if let Some(len) = romanian_letter_len(&bytes[at..]) {
@@ -149,10 +158,16 @@ pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
                     break;
                 }
                 simple &= is_romanian_letter(ch);
+                letters_only = false;
                 at += ch.len_utf8();
             }
         }
-        if simple {
+        if simple && letters_only {
+            let mut token = letters_token(views, rules, Span::new(start, at));
+            token.space_before = true;
+            token.newlines_before = newlines;
+            tokens.push(token);
+        } else if simple {
             chunk_simple(text, views, rules, Span::new(start, at), newlines, &mut tokens);
         } else {
             chunk(text, views, rules, Span::new(start, at), newlines, &mut tokens);
@@ -169,16 +184,41 @@ fn token(views: &Views, span: Span, kind: TokenKind) -> Token {
     Token { span, kind, space_before: false, newlines_before: 0, plain_hash }
 }
 
-/// ASCII bytes that are not whitespace: they continue a chunk.
-static ASCII_WORD_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
+/// The class of a byte in [`ASCII_CLASS`]: whitespace or not ASCII (either ends an ASCII run).
+const STOP: u8 = 0;
+/// An ASCII letter.
+const LETTER: u8 = 1;
+/// Any other ASCII byte that is not whitespace: digits, punctuation, symbols.
+const OTHER: u8 = 2;
+
+/// The class of each byte, for the scan of a chunk's ASCII run.
+static ASCII_CLASS: [u8; 256] = {
+    let mut table = [STOP; 256];
     let mut b = 0;
     while b < 128 {
-        table[b] = !is_ascii_space(b as u8);
+        table[b] = if is_ascii_space(b as u8) {
+            STOP
+        } else if (b as u8).is_ascii_alphabetic() {
+            LETTER
+        } else {
+            OTHER
+        };
         b += 1;
     }
     table
 };
+
+/// The token of a span of letters only (ASCII or Romanian): a unit (`mg`, `grade`) or a word.
+#[inline(always)]
+fn letters_token(views: &Views, rules: &TokenRules, span: Span) -> Token {
+    let plain = views.plain.slice(span);
+    let plain_hash = word_hash(plain);
+    let unit = plain.len() <= rules.longest_letter_unit
+        && rules.letter_units.may_contain(plain_hash)
+        && rules.units.contains_key(plain);
+    let kind = if unit { TokenKind::Unit } else { TokenKind::Word };
+    Token { span, kind, space_before: false, newlines_before: 0, plain_hash }
+}
 
 /// The ASCII chars that `char::is_whitespace` accepts.
 const fn is_ascii_space(b: u8) -> bool {
@@ -235,13 +275,7 @@ fn chunk_simple(text: &str, views: &Views, rules: &TokenRules, span: Span, newli
         if bytes[start..end].iter().all(|b| b.is_ascii_alphabetic() || !b.is_ascii()) {
             // A word of letters only (a non-ASCII byte is part of a Romanian letter): a unit or
             // a word, what `kind_of` finds for it, sooner.
-            let plain = views.plain.slice(core);
-            let plain_hash = word_hash(plain);
-            let unit = plain.len() <= rules.longest_letter_unit
-                && rules.letter_units.may_contain(plain_hash)
-                && rules.units.contains_key(plain);
-            let kind = if unit { TokenKind::Unit } else { TokenKind::Word };
-            out.push(Token { span: core, kind, space_before: false, newlines_before: 0, plain_hash });
+            out.push(letters_token(views, rules, core));
         } else {
             split_core_simple(text, views, rules, core, out);
         }
