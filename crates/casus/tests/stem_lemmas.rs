@@ -8,9 +8,9 @@ use casus::text::normalize::Views;
 use casus::text::stem::stem;
 
 /// The share of noun and adjective forms whose key equals their lemma's key, measured when the
-/// stemmer was written (2026-11-25: 0.9644 over 6,033 forms; 0.9650 with `data/ro/stems.tsv`; 0.9682 with the -ian/-ien alternation); a change to the stemmer must not
+/// stemmer was written (2026-11-25: 0.9644 over 6,033 forms; 0.9650 with `data/ro/stems.tsv`; 0.9682 with the -ian/-ien alternation; 0.9715 with the -il rule); a change to the stemmer must not
 /// lower it.
-const AGREEMENT_FLOOR: f64 = 0.968;
+const AGREEMENT_FLOOR: f64 = 0.971;
 
 #[test]
 fn inflected_forms_share_the_key_of_their_lemma() {

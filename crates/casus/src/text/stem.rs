@@ -79,6 +79,10 @@ fn endings_ending_in(last: u8) -> &'static [&'static str] {
     }
 }
 
+/// The shortest stem that dropping "il" may leave: shorter ones ("sen" of "senil", "cop" of
+/// "copil") would meet too many other words.
+const MIN_IL_STEM: usize = 4;
+
 /// The shortest stem an ending may leave.
 const MIN_STEM: usize = 3;
 
@@ -185,6 +189,15 @@ fn stem_parts(plain: &str) -> (&str, &'static str) {
     if ends_with(twice, "ien") && twice.len() - 3 >= MIN_STEM {
         return (&twice[..twice.len() - 3], "ian");
     }
+    // Adjectives and nouns in -il lose "il" before "-e" ("febril", "febrilă", "febrili", but
+    // "febrile" → "febr"; "pupilă", "pupile"): the key drops it in every form, but for the
+    // endings of nouns in -ie, whose "il" stays ("neutrofilie" keeps "neutrofil", apart from
+    // "neutrofil", "neutrofile": "neutrof"; "-ii" is both, and keeps it).
+    let removed = &plain[twice.len()..];
+    let noun_in_ie = matches!(removed, "ie" | "ia" | "iei" | "ii" | "iile" | "iilor");
+    if ends_with(twice, "il") && twice.len() - 2 >= MIN_IL_STEM && !noun_in_ie {
+        return (&twice[..twice.len() - 2], "");
+    }
     (twice, "")
 }
 
@@ -258,6 +271,11 @@ mod tests {
         same_key(&["varsatura", "varsaturi", "varsaturile", "varsaturii"]);
         same_key(&["coronarian", "coronariana", "coronariene", "coronarieni", "coronarienei"]);
         same_key(&["subarahnoidian", "subarahnoidiana", "subarahnoidiene"]);
+        same_key(&["febril", "febrila", "febrile", "febrili"]);
+        same_key(&["dificil", "dificila", "dificile"]);
+        same_key(&["neutrofil", "neutrofile", "neutrofilele"]);
+        same_key(&["neutrofilie", "neutrofilia", "neutrofiliei"]);
+        assert_ne!(stem("neutrofile"), stem("neutrofilie"));
         same_key(&["tuseu", "tuseul", "tuseului"]);
         same_key(&["peritoneu", "peritoneul", "peritoneului"]);
     }
@@ -328,6 +346,12 @@ mod tests {
         }
         assert!(rows >= 10, "too few rows in stems.tsv: {rows}");
         assert_eq!(protected_rows(STEMS_TSV).count(), rows);
+    }
+
+    #[test]
+    fn tetany_is_not_tetanus() {
+        assert_ne!(stem("tetanie"), stem("tetanos"));
+        assert_eq!(stem("tetanie"), stem("tetaniei"));
     }
 
     #[test]
