@@ -45,13 +45,22 @@ pub fn split(text: &str, tokens: &[Token]) -> Vec<Sentence> {
 /// listed abbreviations (`Dr.`, `nr.`) never end one.
 fn ends_after(text: &str, token: &Token) -> bool {
     match token.kind {
-        TokenKind::Punct => matches!(&text[token.span.range()], "." | "!" | "?" | "…"),
+        // Told by the first byte: "…" is the only one of more than one byte, and starts with 0xE2.
+        TokenKind::Punct => match text.as_bytes()[token.span.start] {
+            b'.' | b'!' | b'?' => token.span.len() == 1,
+            0xE2 => &text[token.span.range()] == "…",
+            _ => false,
+        },
         TokenKind::Abbreviation => is_dotted_letters(&text[token.span.range()]),
         _ => false,
     }
 }
 
 fn starts_lowercase(text: &str, token: &Token) -> bool {
+    let first = text.as_bytes()[token.span.start];
+    if first.is_ascii() {
+        return first.is_ascii_lowercase();
+    }
     text[token.span.range()].chars().next().is_some_and(char::is_lowercase)
 }
 
