@@ -98,6 +98,9 @@ pub struct Differential {
     /// The specs some disease finds strongly evocative (EV ≥ 3), in knowledge-base order: a case
     /// that shows one wants it explained.
     important: Vec<usize>,
+    /// Per spec, the diseases it evokes (EV ≥ 2), ascending: the diseases a case evokes are
+    /// found from the few findings it shows, not by scanning every disease's findings.
+    evokes: Vec<Vec<usize>>,
 }
 
 /// An evoked disease, scored but without its ledger written: most candidates are never listed,
@@ -178,6 +181,14 @@ impl Differential {
         for (d, disease) in diseases.iter().enumerate() {
             concept_diseases.entry(disease.concept.clone()).or_default().push(d);
         }
+        let mut evokes = vec![Vec::new(); specs.len()];
+        for (d, disease) in diseases.iter().enumerate() {
+            for (f, &n) in disease.findings.iter().zip(&spec_of[d]) {
+                if f.evoking >= 2 && evokes[n].last() != Some(&d) {
+                    evokes[n].push(d);
+                }
+            }
+        }
         let distinct_specs = spec_of
             .iter()
             .map(|specs| {
@@ -201,6 +212,7 @@ impl Differential {
             spec_of,
             signs_of,
             important,
+            evokes,
         }
     }
 
@@ -221,12 +233,13 @@ impl Differential {
         list.iter().for_each(|&n| marked[n] = true);
         let shown = Shown { list, marked };
 
+        let evoked = self.evoked(&observed);
         let mut candidates: Vec<Candidate> = self
             .named_now(facts)
             .into_iter()
             .enumerate()
             .filter_map(|(d, named)| {
-                self.is_evoked(d, &observed, named.is_some()).then(|| Candidate {
+                (evoked[d] || named.is_some()).then(|| Candidate {
                     disease: d,
                     score: self.score(d, &observed, &shown, named.as_ref().map(|n| n.0)),
                     named,
@@ -295,15 +308,14 @@ impl Differential {
         named
     }
 
-    /// Evoked: a present finding that at least occasionally suggests the disease (EV ≥ 2), or its
-    /// own name.
-    fn is_evoked(&self, d: usize, observed: &[Observed], named: bool) -> bool {
-        named
-            || self.diseases[d]
-                .findings
-                .iter()
-                .zip(&self.spec_of[d])
-                .any(|(f, &n)| f.evoking >= 2 && matches!(observed[n], Observed::Present { .. }))
+    /// Per disease, whether a present finding at least occasionally suggests it (EV ≥ 2). A
+    /// disease is a candidate when evoked so or named.
+    fn evoked(&self, observed: &[Observed]) -> Vec<bool> {
+        let mut evoked = vec![false; self.diseases.len()];
+        for (n, _) in observed.iter().enumerate().filter(|(_, o)| matches!(o, Observed::Present { .. })) {
+            self.evokes[n].iter().for_each(|&d| evoked[d] = true);
+        }
+        evoked
     }
 
     /// The weight of a present finding, halved when the text is uncertain.
