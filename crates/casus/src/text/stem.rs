@@ -349,6 +349,13 @@ mod tests {
     }
 
     #[test]
+    fn an_ostomy_is_not_its_stoma() {
+        assert_ne!(stem("traheostomie"), stem("traheostoma"));
+        assert_eq!(stem("traheostomie"), stem("traheostomiei"));
+        assert_eq!(stem("colostoma"), stem("colostomei"));
+    }
+
+    #[test]
     fn tetany_is_not_tetanus() {
         assert_ne!(stem("tetanie"), stem("tetanos"));
         assert_eq!(stem("tetanie"), stem("tetaniei"));
