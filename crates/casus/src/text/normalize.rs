@@ -9,9 +9,10 @@
 //!
 //! Folding works cluster by cluster: a *cluster* is one character of canonical combining class 0
 //! followed by any combining marks. A cluster may grow (`İ` lower-cases to two chars) or shrink
-//! (`a` + U+0306 composes to `ă`); every view byte remembers the original byte range of the
-//! cluster it came from, and every original char boundary remembers where its cluster starts in
-//! the view. Both maps are exact, so a match found in a view always has a span in the original.
+//! (`a` + U+0306 composes to `ă`); every original byte offset remembers where its cluster starts
+//! in the view, and the way back (the original cluster of a view byte) is a binary search in that
+//! same map. Both directions are exact, so a match found in a view always has a span in the
+//! original.
 
 use std::cell::OnceCell;
 
