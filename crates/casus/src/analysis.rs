@@ -5,6 +5,7 @@
 //! every analysis they produce against it. All spans are `[start, end)` in Unicode code points.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -142,7 +143,9 @@ pub type Codes = BTreeMap<String, Vec<String>>;
 pub struct Concept {
     pub id: String,
     pub label: String,
-    pub codes: Codes,
+    /// Shared with the knowledge base: an analysis names each concept many times (entities,
+    /// measurements, findings, hypotheses), and a copy of its codes is a count, not a tree.
+    pub codes: Arc<Codes>,
 }
 
 /// One mention of a concept in the text.

@@ -1,5 +1,7 @@
 //! The engine: compiled knowledge plus the pipeline that runs it over a document.
 
+use std::sync::Arc;
+
 use crate::analysis::{self, Analysis, CharSpan, SectionKind};
 use crate::annotate::concepts::ConceptMatcher;
 use crate::annotate::context::ContextMatcher;
@@ -359,7 +361,7 @@ impl Engine {
                         analysis::Concept {
                             id: format!("{}_as_agent", agent.organism),
                             label: agent.label.clone(),
-                            codes,
+                            codes: Arc::new(codes),
                         }
                     }
                     StatedCode::Table { concept, offset } => {
@@ -367,13 +369,13 @@ impl Engine {
                         let mut codes = analysis::Codes::new();
                         codes.insert("icd10cm".to_owned(), vec![entry.code.to_owned()]);
                         let id = self.knowledge.concepts[concept as usize].id.clone();
-                        analysis::Concept { id, label: entry.description.to_owned(), codes }
+                        analysis::Concept { id, label: entry.description.to_owned(), codes: Arc::new(codes) }
                     }
                     StatedCode::Code(n) => {
                         let code = self.diagnoses.code(n);
                         let mut codes = analysis::Codes::new();
                         codes.insert("icd10cm".to_owned(), vec![code.icd10cm.clone()]);
-                        analysis::Concept { id: code.concept.clone(), label: code.label.clone(), codes }
+                        analysis::Concept { id: code.concept.clone(), label: code.label.clone(), codes: Arc::new(codes) }
                     }
                 };
                 analysis::Diagnosis {

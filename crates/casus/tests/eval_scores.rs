@@ -32,7 +32,7 @@ fn concept(codes: &[(&str, &str)]) -> Concept {
     for (system, code) in codes {
         map.entry(system.to_string()).or_insert_with(Vec::new).push(code.to_string());
     }
-    Concept { id: "test".into(), label: "test".into(), codes: map }
+    Concept { id: "test".into(), label: "test".into(), codes: map.into() }
 }
 
 fn entity(text: &str, entity_type: EntityType, needle: &str, assertion: Assertion, codes: &[(&str, &str)]) -> Entity {

@@ -1,5 +1,7 @@
 //! The concept inventory of `data/concepts/*.tsv` (format in `data/README.md`).
 
+use std::sync::Arc;
+
 use crate::analysis::{Codes, EntityType};
 use crate::error::KnowledgeError;
 use crate::knowledge::tsv::Table;
@@ -55,7 +57,7 @@ pub struct ConceptEntry {
     pub id: String,
     pub concept_type: ConceptType,
     pub label: String,
-    pub codes: Codes,
+    pub codes: Arc<Codes>,
     /// Romanian terms, the preferred first.
     pub terms: Vec<String>,
     /// Romanian abbreviations, matched by their exact spelling.
@@ -92,7 +94,7 @@ pub fn parse(file: &str, text: &str, out: &mut Vec<ConceptEntry>) -> Result<(), 
             id: id.to_owned(),
             concept_type,
             label: label.to_owned(),
-            codes: code_map,
+            codes: Arc::new(code_map),
             terms: list(ro),
             abbreviations: list(abbr),
             parent: Some(parent).filter(|p| !p.is_empty()).map(str::to_owned),
