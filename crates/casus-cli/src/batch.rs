@@ -139,11 +139,14 @@ fn record(
     Ok(match format {
         // Written directly rather than through a `Value`: the analysis is most of the line and
         // converting it to a tree first costs as much as analysing it.
-        BatchFormat::Jsonl => format!(
-            "{{\"id\":{},\"analysis\":{}}}",
-            Value::String(id.to_owned()),
-            serde_json::to_string(&analysis).expect("the analysis model serializes")
-        ),
+        BatchFormat::Jsonl => {
+            let json = casus::export::to_compact_json(&analysis, bytes.len());
+            format!(
+                "{{\"id\":{},\"analysis\":{}}}",
+                Value::String(id.to_owned()),
+                std::str::from_utf8(&json).expect("serde_json writes UTF-8")
+            )
+        }
         BatchFormat::FhirNdjson => {
             let mut bundle = casus::export::fhir::to_bundle(&analysis);
             bundle["identifier"] = json!({ "system": BATCH_ID_SYSTEM, "value": id });

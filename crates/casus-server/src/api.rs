@@ -63,14 +63,13 @@ async fn respond(state: AppState, headers: HeaderMap, query: RawQuery, body: Bod
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             let analysis = engine.analyze_bytes(&input.bytes, &input.options)?;
-            Ok::<Vec<u8>, Error>(
-                match output {
-                    Output::Contract => serde_json::to_vec(&analysis),
-                    Output::Fhir => serde_json::to_vec(&casus::export::fhir::to_bundle(&analysis)),
-                    Output::Codes => serde_json::to_vec(&casus::reason::codes::rank(&analysis)),
+            Ok::<Vec<u8>, Error>(match output {
+                Output::Contract => casus::export::to_compact_json(&analysis, input.bytes.len()),
+                Output::Fhir => {
+                    serde_json::to_vec(&casus::export::fhir::to_bundle(&analysis)).expect("a bundle serializes")
                 }
-                .expect("outputs serialize"),
-            )
+                Output::Codes => serde_json::to_vec(&casus::reason::codes::rank(&analysis)).expect("codes serialize"),
+            })
         })
         .await
     };

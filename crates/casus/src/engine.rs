@@ -375,7 +375,11 @@ impl Engine {
                         let code = self.diagnoses.code(n);
                         let mut codes = analysis::Codes::new();
                         codes.insert("icd10cm".to_owned(), vec![code.icd10cm.clone()]);
-                        analysis::Concept { id: code.concept.clone(), label: code.label.clone(), codes: Arc::new(codes) }
+                        analysis::Concept {
+                            id: code.concept.clone(),
+                            label: code.label.clone(),
+                            codes: Arc::new(codes),
+                        }
                     }
                 };
                 analysis::Diagnosis {
