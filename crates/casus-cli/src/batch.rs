@@ -80,11 +80,11 @@ pub fn run(
                 Ok(line) => line,
                 Err(message) => {
                     errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    json!({ "id": id, "error": message }).to_string()
+                    json!({ "id": id, "error": message }).to_string().into_bytes()
                 }
             };
             let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
-            if let Err(err) = writeln!(writer, "{line}") {
+            if let Err(err) = writer.write_all(&line).and_then(|()| writer.write_all(b"\n")) {
                 write_failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(err.to_string());
             }
             drop(writer);
@@ -116,14 +116,14 @@ pub fn run(
     })
 }
 
-/// The line of one document.
+/// The line of one document, without its line end.
 fn record(
     engine: &Engine,
     id: &str,
     source: &Source,
     format: BatchFormat,
     options: &Options,
-) -> Result<String, String> {
+) -> Result<Vec<u8>, String> {
     let bytes = match source {
         Source::File(path) => {
             let mut bytes = Vec::new();
@@ -140,17 +140,19 @@ fn record(
         // Written directly rather than through a `Value`: the analysis is most of the line and
         // converting it to a tree first costs as much as analysing it.
         BatchFormat::Jsonl => {
-            let json = casus::export::to_compact_json(&analysis, bytes.len());
-            format!(
-                "{{\"id\":{},\"analysis\":{}}}",
-                Value::String(id.to_owned()),
-                std::str::from_utf8(&json).expect("serde_json writes UTF-8")
-            )
+            // An analysis is about twenty bytes of JSON for each byte of text.
+            let mut line = Vec::with_capacity(4096 + 24 * bytes.len());
+            line.extend_from_slice(b"{\"id\":");
+            serde_json::to_writer(&mut line, id).expect("a string serializes");
+            line.extend_from_slice(b",\"analysis\":");
+            casus::export::write_compact_json(&analysis, &mut line);
+            line.push(b'}');
+            line
         }
         BatchFormat::FhirNdjson => {
             let mut bundle = casus::export::fhir::to_bundle(&analysis);
             bundle["identifier"] = json!({ "system": BATCH_ID_SYSTEM, "value": id });
-            bundle.to_string()
+            bundle.to_string().into_bytes()
         }
     })
 }

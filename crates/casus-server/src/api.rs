@@ -64,7 +64,12 @@ async fn respond(state: AppState, headers: HeaderMap, query: RawQuery, body: Bod
             let _slot = slot;
             let analysis = engine.analyze_bytes(&input.bytes, &input.options)?;
             Ok::<Vec<u8>, Error>(match output {
-                Output::Contract => casus::export::to_compact_json(&analysis, input.bytes.len()),
+                Output::Contract => {
+                    // An analysis is about twenty bytes of JSON for each byte of text.
+                    let mut json = Vec::with_capacity(4096 + 24 * input.bytes.len());
+                    casus::export::write_compact_json(&analysis, &mut json);
+                    json
+                }
                 Output::Fhir => {
                     serde_json::to_vec(&casus::export::fhir::to_bundle(&analysis)).expect("a bundle serializes")
                 }

@@ -12,17 +12,16 @@ pub fn to_json(analysis: &Analysis) -> String {
     serde_json::to_string_pretty(analysis).expect("the analysis model serializes without fail")
 }
 
-/// The contract as compact JSON (the API's and `casus batch`'s form): the same bytes as
-/// `serde_json::to_vec`, written faster.
+/// Appends the contract as compact JSON (the API's and `casus batch`'s form) to `out`: the
+/// same bytes as `serde_json::to_vec`, written faster.
 ///
-/// An analysis is thousands of short strings, keys and punctuation; serde_json writes each
-/// through `io::Write`, and a `Vec<u8>` copies each with a call to `memcpy` and may grow many
-/// times. [`JsonBuffer`] pushes the one-byte writes directly, and the buffer starts at about
-/// the size the output will reach (some twenty bytes of JSON for each byte of text).
-pub fn to_compact_json(analysis: &Analysis, text_bytes: usize) -> Vec<u8> {
-    let mut buffer = JsonBuffer(Vec::with_capacity(4096 + 24 * text_bytes));
+/// An analysis is thousands of short strings, keys and punctuation, which serde_json writes
+/// one by one through `io::Write`; a `Vec<u8>` would copy even a one-byte write with a call to
+/// `memcpy`. [`JsonBuffer`] pushes those bytes directly.
+pub fn write_compact_json(analysis: &Analysis, out: &mut Vec<u8>) {
+    let mut buffer = JsonBuffer(std::mem::take(out));
     serde_json::to_writer(&mut buffer, analysis).expect("the analysis model serializes without fail");
-    buffer.0
+    *out = buffer.0;
 }
 
 /// A byte buffer for serde_json: writing to it cannot fail.
@@ -58,6 +57,8 @@ mod tests {
         let engine = crate::Engine::new().unwrap();
         let text = "Pacient de 60 de ani, febril (38,5°C), TA 80/50 mmHg. Hemocultură: E. coli.";
         let analysis = engine.analyze(text, &crate::Options::default()).unwrap();
-        assert_eq!(to_compact_json(&analysis, text.len()), serde_json::to_vec(&analysis).unwrap());
+        let mut json = b"[".to_vec();
+        write_compact_json(&analysis, &mut json);
+        assert_eq!(json[1..], serde_json::to_vec(&analysis).unwrap(), "appended, and the same bytes");
     }
 }
