@@ -63,12 +63,14 @@ impl Stems {
         let count = doc.tokens.len();
         let mut stems =
             Stems { text: String::new(), ends: Vec::with_capacity(count), hashes: Vec::with_capacity(count) };
-        for i in 0..count {
-            let form = stem(doc.plain(i));
-            stems.hashes.push(word_hash(&form));
-            stems.text.push_str(&form);
-            stems.ends.push(stems.text.len());
-        }
+        STEM_MEMO.with_borrow_mut(|memo| {
+            for (i, token) in doc.tokens.iter().enumerate() {
+                let (form, hash) = memo.stem(doc.plain(i), token.plain_hash);
+                stems.hashes.push(hash);
+                stems.text.push_str(form);
+                stems.ends.push(stems.text.len());
+            }
+        });
         stems
     }
 
@@ -82,6 +84,48 @@ impl Stems {
     /// The hash of the stem of token `i` ([`word_hash`]).
     pub fn hash(&self, i: usize) -> u64 {
         self.hashes[i]
+    }
+}
+
+/// Each word's stem and its hash, remembered per thread across documents. Stemming strips
+/// endings by rule, word by word; the vocabulary of clinical Romanian repeats from one report
+/// to the next, so after a few documents nearly every word's stem is found here (the concept
+/// stage keeps its word symbols the same way).
+///
+/// Bounded: past [`StemMemo::CAPACITY`] words, new words are stemmed but not remembered. A pure
+/// cache: a stem depends on the word alone.
+#[derive(Default)]
+struct StemMemo {
+    /// Plain form's hash (`Token::plain_hash`) → that plain form, its stem and the stem's hash.
+    seen: rustc_hash::FxHashMap<u64, (Box<str>, Box<str>, u64)>,
+    /// The stem of a word not remembered (reused: no allocation per word).
+    buffer: String,
+}
+
+thread_local! {
+    static STEM_MEMO: std::cell::RefCell<StemMemo> = std::cell::RefCell::new(StemMemo::default());
+}
+
+impl StemMemo {
+    /// About 60 bytes a word: a few MiB at most per thread.
+    const CAPACITY: usize = 1 << 16;
+
+    /// The stem of the word `plain` (of hash `plain_hash`, [`word_hash`]) and the stem's hash.
+    fn stem(&mut self, plain: &str, plain_hash: u64) -> (&str, u64) {
+        let seen = self.seen.get(&plain_hash);
+        let new = seen.is_none();
+        if seen.is_some_and(|(seen_plain, _, _)| **seen_plain == *plain) {
+            let (_, form, hash) = &self.seen[&plain_hash];
+            return (form, *hash);
+        }
+        self.buffer.clear();
+        self.buffer.push_str(&stem(plain));
+        let hash = word_hash(&self.buffer);
+        // A word whose hash is another word's is not remembered: the first keeps its place.
+        if new && self.seen.len() < Self::CAPACITY {
+            self.seen.insert(plain_hash, (plain.into(), self.buffer.as_str().into(), hash));
+        }
+        (&self.buffer, hash)
     }
 }
 
@@ -304,5 +348,39 @@ impl Doc<'_> {
     /// The kind of the level-1 section that contains a byte offset.
     pub fn section_at(&self, at: usize) -> Option<SectionKind> {
         self.sections.iter().find(|s| s.level == 1 && s.span.start <= at && at < s.span.end).map(|s| s.kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stem_memo_gives_each_word_its_stem_across_documents() {
+        let engine = crate::Engine::new().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        let mut memo = StemMemo::default();
+        let mut words = 0;
+        // Twice over the corpus: the first pass stems and remembers, the second finds.
+        for _ in 0..2 {
+            for split in ["dev", "test"] {
+                for entry in std::fs::read_dir(root.join(split)).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path.extension().is_none_or(|ext| ext != "txt") {
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let doc = engine.text_layer(&text, &crate::Options::default()).unwrap();
+                    for (i, token) in doc.tokens.iter().enumerate() {
+                        let expected = stem(doc.plain(i));
+                        let (form, hash) = memo.stem(doc.plain(i), token.plain_hash);
+                        assert_eq!((form, hash), (&*expected, word_hash(&expected)), "{:?} in {path:?}", doc.plain(i));
+                        words += 1;
+                    }
+                }
+            }
+        }
+        assert!(words > 20_000, "the corpus has words: {words}");
+        assert!(memo.seen.len() > 3_000, "the memo remembers the corpus vocabulary: {}", memo.seen.len());
     }
 }
