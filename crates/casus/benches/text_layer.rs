@@ -70,7 +70,12 @@ fn text_layer(c: &mut Criterion) {
     });
     // End to end as a batch writes it: analysis and compact JSON.
     let analyze_all = || {
-        texts.iter().map(|t| serde_json::to_vec(&engine.analyze(t, &options).unwrap()).unwrap().len()).sum::<usize>()
+        let mut json = Vec::new();
+        for t in &texts {
+            json.clear();
+            casus::export::write_compact_json(&engine.analyze(t, &options).unwrap(), &mut json);
+        }
+        json.len()
     };
     group.bench_function("analyze+json", |b| b.iter(analyze_all));
     group.finish();
