@@ -46,6 +46,8 @@ pub struct ContextMatcher {
     number_words: FxHashSet<String>,
     /// Their hashes ([`word_hash`]), which refuse the other words by `Token::plain_hash` alone.
     number_hashes: FxHashSet<u64>,
+    /// The hash of [`NUMBER`], the form of every number.
+    number_hash: u64,
 }
 
 /// A trigger found in a sentence.
@@ -75,6 +77,7 @@ impl ContextMatcher {
         let number_hashes = number_words.iter().map(|word| word_hash(word)).collect();
         ContextMatcher {
             number_hashes,
+            number_hash: word_hash(NUMBER),
             triggers: PhraseIndex::new(triggers),
             section_defaults: section_defaults.to_vec(),
             number_words,
@@ -87,10 +90,12 @@ impl ContextMatcher {
         let mut boundaries: Vec<usize> = doc.sections.iter().map(|s| s.span.start).collect();
         // Sorted, so that a scope asks for the first boundary after its start by binary search.
         boundaries.sort_unstable();
-        // Each token's form once: candidates compare the same tokens many times.
-        let (forms, hashes): (Vec<&str>, Vec<u64>) = (0..doc.tokens.len()).map(|k| self.form(doc, k)).unzip();
+        // Each token's form hash once: candidates compare the same tokens many times, by hash,
+        // and by text only when the hashes agree.
+        let hashes: Vec<u64> = (0..doc.tokens.len()).map(|k| self.form_hash(doc, k)).collect();
+        let forms = |k: usize| self.form(doc, k);
         for sentence in doc.sentences.iter().filter(|s| !doc.is_hidden(s.span)) {
-            let found = self.triggers_in(&forms, &hashes, sentence.tokens.clone());
+            let found = self.triggers_in(forms, &hashes, sentence.tokens.clone());
             if found.iter().all(|f| matches!(f.rule.category, TriggerCategory::Pseudo | TriggerCategory::Terminate)) {
                 continue;
             }
@@ -143,15 +148,15 @@ impl ContextMatcher {
         doc.contexts = contexts;
     }
 
-    /// The triggers of a sentence, left to right; `forms` are the tokens' forms and `hashes`
-    /// their hashes ([`Self::form`]).
-    fn triggers_in(&self, forms: &[&str], hashes: &[u64], tokens: Range<usize>) -> Vec<Found> {
+    /// The triggers of a sentence, left to right; `forms` gives the tokens' forms
+    /// ([`Self::form`]) and `hashes` holds their hashes ([`Self::form_hash`]).
+    fn triggers_in<'d>(&self, forms: impl Fn(usize) -> &'d str, hashes: &[u64], tokens: Range<usize>) -> Vec<Found> {
         let mut found = Vec::new();
         let mut i = tokens.start;
         while i < tokens.end {
             // The longest phrase wins; a phrase listed under several categories gives each.
             let mut longest = 0;
-            for (len, rule) in self.triggers.matches_hashed(|k| hashes[k], |k| forms[k], i, tokens.end) {
+            for (len, rule) in self.triggers.matches_hashed(|k| hashes[k], &forms, i, tokens.end) {
                 if len < longest {
                     break;
                 }
@@ -163,16 +168,29 @@ impl ContextMatcher {
         found
     }
 
-    /// The form of token `k` that trigger phrases are compared with, `#` for a number, and its
-    /// hash ([`word_hash`]; the token's own `plain_hash` for a word).
-    fn form<'d>(&self, doc: &'d Doc<'_>, k: usize) -> (&'d str, u64) {
+    /// Whether token `k` stands for any number: a number, a range, or a number word.
+    fn is_number(&self, doc: &Doc<'_>, k: usize) -> bool {
         let token = &doc.tokens[k];
-        let plain = doc.plain(k);
-        let number_word = || self.number_hashes.contains(&token.plain_hash) && self.number_words.contains(plain);
-        if matches!(token.kind, TokenKind::Number | TokenKind::Range) || number_word() {
-            (NUMBER, word_hash(NUMBER))
+        matches!(token.kind, TokenKind::Number | TokenKind::Range)
+            || (self.number_hashes.contains(&token.plain_hash) && self.number_words.contains(doc.plain(k)))
+    }
+
+    /// The form of token `k` that trigger phrases are compared with: `#` for a number, else its
+    /// plain form.
+    fn form<'d>(&self, doc: &'d Doc<'_>, k: usize) -> &'d str {
+        if self.is_number(doc, k) {
+            NUMBER
         } else {
-            (plain, token.plain_hash)
+            doc.plain(k)
+        }
+    }
+
+    /// The hash ([`word_hash`]) of the form of token `k`: the token's own `plain_hash` for a word.
+    fn form_hash(&self, doc: &Doc<'_>, k: usize) -> u64 {
+        if self.is_number(doc, k) {
+            self.number_hash
+        } else {
+            doc.tokens[k].plain_hash
         }
     }
 }

@@ -65,7 +65,7 @@ pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
         doc,
         keys,
         words: &knowledge.medication_words,
-        time: TimeReader { doc, keys, words: &knowledge.time_words, numbers: &knowledge.number_words },
+        time: TimeReader::new(doc, &knowledge.time_words, &knowledge.number_words),
     };
     let tested: FxHashSet<usize> = doc.microbiology.iter().flat_map(|m| m.tested_drugs.iter().copied()).collect();
     let drugs: Vec<usize> = (0..doc.mentions.len())

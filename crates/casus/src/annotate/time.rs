@@ -18,6 +18,7 @@ use crate::doc::{Doc, Stems};
 use crate::knowledge::medication::{TimeUnit, TimeWord, TimeWords};
 use crate::knowledge::NumberWords;
 use crate::text::numbers;
+use crate::text::phrases::PhraseIndex;
 use crate::text::tokenize::TokenKind;
 
 /// A calendar date as written: a day, or only a month ("martie 2023").
@@ -60,9 +61,11 @@ impl Date {
 /// A numeric date in one token: `12.03.2023`, `12/03/2023`, `12-03-23` (day first, as Romanian
 /// and Spanish write it) or `2023-03-12` (ISO 8601).
 fn numeric_date(token: &str) -> Option<Date> {
-    let parts: Vec<&str> = token.split(['.', '/', '-']).collect();
-    let [a, b, c] = parts.as_slice() else { return None };
-    if !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+    let mut parts = token.split(['.', '/', '-']);
+    let (Some(a), Some(b), Some(c), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    if ![a, b, c].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
         return None;
     }
     let (year, month, day) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
@@ -177,13 +180,63 @@ impl Amount {
     }
 }
 
-/// What the readers need: the document, its token stems and the word tables.
-#[derive(Clone, Copy)]
+/// The phrases of `data/ro/time.tsv` that start at each token of a document, longest first,
+/// found once: the readers ask at the same token for one kind of phrase after another (a
+/// boundary, a month, an anchor, "în urmă cu", "de", …), and each look-up in the phrase index
+/// would compare the same candidates again.
+struct PhraseTable<'w> {
+    /// Per token, where its phrases start in `found`; one more entry closes the last token's.
+    first: Vec<u32>,
+    /// The phrases of every token in turn, as (length in tokens, what the phrase says).
+    found: Vec<(usize, &'w TimeWord)>,
+}
+
+impl<'w> PhraseTable<'w> {
+    fn new(doc: &'w Doc<'_>, phrases: &'w PhraseIndex<TimeWord>) -> PhraseTable<'w> {
+        let count = doc.tokens.len();
+        let mut table = PhraseTable { first: Vec::with_capacity(count + 1), found: Vec::new() };
+        for at in 0..count {
+            table.first.push(table.found.len() as u32);
+            table.found.extend(doc.stem_phrases(phrases, at, count));
+        }
+        table.first.push(table.found.len() as u32);
+        table
+    }
+
+    /// The phrases that start at token `at` (which must be a token), longest first.
+    fn at(&self, at: usize) -> &[(usize, &'w TimeWord)] {
+        &self.found[self.first[at] as usize..self.first[at + 1] as usize]
+    }
+}
+
+/// What the readers need: the document, its token stems and the word tables; for a reader
+/// that scans every token, the time phrases of the document found once ([`TimeReader::scanning`]).
 pub struct TimeReader<'a, 'd, 't> {
     pub doc: &'d Doc<'t>,
     pub keys: &'a Stems,
     pub words: &'a TimeWords,
     pub numbers: &'a NumberWords,
+    /// The phrases at each token; without it, each look-up searches the phrase index.
+    table: Option<PhraseTable<'a>>,
+}
+
+impl<'a, 'd, 't> TimeReader<'a, 'd, 't> {
+    /// A reader that looks phrases up as it is asked: for a caller that reads a few stretches.
+    pub fn new(doc: &'d Doc<'t>, words: &'a TimeWords, numbers: &'a NumberWords) -> TimeReader<'a, 'd, 't>
+    where
+        'd: 'a,
+    {
+        TimeReader { doc, keys: doc.stems(), words, numbers, table: None }
+    }
+
+    /// A reader that finds the phrases of every token first: for a caller that tries the
+    /// readers all over the document, where each token is asked for several kinds of phrase.
+    pub fn scanning(doc: &'d Doc<'t>, words: &'a TimeWords, numbers: &'a NumberWords) -> TimeReader<'a, 'd, 't>
+    where
+        'd: 'a,
+    {
+        TimeReader { table: Some(PhraseTable::new(doc, &words.phrases)), ..TimeReader::new(doc, words, numbers) }
+    }
 }
 
 impl TimeReader<'_, '_, '_> {
@@ -215,7 +268,10 @@ impl TimeReader<'_, '_, '_> {
         if at >= end {
             return None;
         }
-        let (value, mut next) = match doc.tokens[at].kind {
+        let (value, next) = match doc.tokens[at].kind {
+            // Most numbers are no amount of time (doses, lab values): the unit after them
+            // refuses them before the number is parsed.
+            TokenKind::Number if self.unit_at(at + 1, end).is_none() => return None,
             TokenKind::Number => (numbers::parse(doc.token_text(at), doc.convention)?.value, at + 1),
             // Most words are no number: one look-up refuses them before any list is built.
             TokenKind::Word if self.numbers.get(doc.plain(at)).is_none() => return None,
@@ -226,16 +282,30 @@ impl TimeReader<'_, '_, '_> {
             }
             _ => return None,
         };
-        if next < end && doc.plain(next) == "de" {
-            next += 1;
-        }
-        let unit = *self.words.units.get(self.keys.get(next).filter(|_| next < end)?)?;
-        Some((Amount { value, unit, approximate }, next + 1))
+        let (unit, after) = self.unit_at(next, end)?;
+        Some((Amount { value, unit, approximate }, after))
     }
 
-    /// The longest time phrase of `kind` at token `at`, as its length in tokens.
+    /// The unit of time of an amount whose number ends before token `at`, with an optional
+    /// "de" before it ("20 de zile"), and the token after it.
+    fn unit_at(&self, mut at: usize, end: usize) -> Option<(TimeUnit, usize)> {
+        if at < end && self.doc.plain(at) == "de" {
+            at += 1;
+        }
+        let unit = *self.words.units.get(self.keys.get(at).filter(|_| at < end)?)?;
+        Some((unit, at + 1))
+    }
+
+    /// The longest time phrase at token `at` that `accept` takes and that ends by `end`, as its
+    /// length in tokens.
     pub fn phrase_at(&self, at: usize, end: usize, accept: impl Fn(&TimeWord) -> bool) -> Option<(usize, &TimeWord)> {
-        self.doc.stem_phrases(&self.words.phrases, at, end).find(|(_, word)| accept(word))
+        match &self.table {
+            Some(table) if at < end => {
+                table.at(at).iter().copied().find(|&(len, word)| at + len <= end && accept(word))
+            }
+            Some(_) => None,
+            None => self.doc.stem_phrases(&self.words.phrases, at, end).find(|(_, word)| accept(word)),
+        }
     }
 
     /// A time relative to presentation starting at token `at`: "în urmă cu 2 luni", "cu 10 zile
@@ -345,8 +415,7 @@ mod tests {
         let engine = Engine::new().unwrap();
         let doc = engine.text_layer(text, &Options::default()).unwrap();
         let knowledge = engine.knowledge();
-        let reader =
-            TimeReader { doc: &doc, keys: doc.stems(), words: &knowledge.time_words, numbers: &knowledge.number_words };
+        let reader = TimeReader::new(&doc, &knowledge.time_words, &knowledge.number_words);
         let end = doc.tokens.len();
         let relative = (0..end).find_map(|i| reader.relative_at(i, end)).map(|(iso, _)| iso);
         let duration = (0..end).find_map(|i| reader.duration_at(i, end)).map(|(iso, _)| iso);
@@ -376,12 +445,7 @@ mod tests {
         let knowledge = engine.knowledge();
         let date = |text: &str| {
             let doc = engine.text_layer(text, &Options::default()).unwrap();
-            let reader = TimeReader {
-                doc: &doc,
-                keys: doc.stems(),
-                words: &knowledge.time_words,
-                numbers: &knowledge.number_words,
-            };
+            let reader = TimeReader::new(&doc, &knowledge.time_words, &knowledge.number_words);
             let end = doc.tokens.len();
             (0..end).find_map(|i| reader.date_at(i, end)).map(|(d, _)| (d.year, d.month, d.day))
         };
@@ -409,5 +473,37 @@ mod tests {
     fn an_amount_alone_is_not_a_time_relative_to_presentation() {
         assert_eq!(read("febră de 10 zile"), (None, None));
         assert_eq!(read("cu 10 mg"), (None, None));
+    }
+
+    /// The phrase table of a scanning reader is a cache: every reader finds with it what it
+    /// finds by looking the phrases up, at every token and for every end of a stretch.
+    #[test]
+    fn a_scanning_reader_reads_what_a_plain_reader_reads() {
+        let engine = Engine::new().unwrap();
+        let knowledge = engine.knowledge();
+        let dev = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/dev");
+        let mut texts: Vec<String> = std::fs::read_dir(dev)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        texts.push("Bărbat de 47 de ani, diagnosticat la vârsta de 30 de ani, cu febră de aproximativ 3 zile.".into());
+        for text in &texts {
+            let doc = engine.text_layer(text, &Options::default()).unwrap();
+            let plain = TimeReader::new(&doc, &knowledge.time_words, &knowledge.number_words);
+            let scanning = TimeReader::scanning(&doc, &knowledge.time_words, &knowledge.number_words);
+            let count = doc.tokens.len();
+            for at in 0..count {
+                assert_eq!(plain.may_start(at), scanning.may_start(at));
+                for end in [at, at + 1, at + 2, at + 6, count].map(|end| end.min(count)) {
+                    let any = |_: &TimeWord| true;
+                    assert_eq!(plain.phrase_at(at, end, any), scanning.phrase_at(at, end, any), "{at}..{end}");
+                    assert_eq!(plain.expression_at(at, end, Some(47)), scanning.expression_at(at, end, Some(47)));
+                    assert_eq!(plain.date_at(at, end), scanning.date_at(at, end));
+                    assert_eq!(plain.duration_at(at, end), scanning.duration_at(at, end));
+                }
+            }
+        }
     }
 }

@@ -34,7 +34,7 @@ use crate::text::sentences::Sentence;
 
 /// Reads the time expressions of `doc` and dates its mentions (run after patient and concepts).
 pub fn annotate(doc: &mut Doc<'_>, knowledge: &Knowledge) {
-    let reader = TimeReader { doc, keys: doc.stems(), words: &knowledge.time_words, numbers: &knowledge.number_words };
+    let reader = TimeReader::scanning(doc, &knowledge.time_words, &knowledge.number_words);
     // Both passes below (the date of presentation, then every sentence's expressions) try the
     // readers only where one may start: a few tokens in ten.
     let starts: Vec<bool> = (0..doc.tokens.len()).map(|i| reader.may_start(i)).collect();

@@ -40,8 +40,8 @@ const _: () = assert!(
         && UNEXPLAINED_CHARGES as f64 * UNEXPLAINED_COST >= UNEXPLAINED_CAP
 );
 
-/// `ln LR+` per evoking strength and `ln LR−` per frequency, worked out once: every evoked
-/// disease of every case weighs its findings with them.
+/// `ln LR+` per evoking strength and `ln LR−` per frequency, worked out once: the ledger's
+/// weights ([`WEIGHTS`]) and the listed hypotheses' findings are read from them.
 static LN_LR_PRESENT: LazyLock<[f64; 6]> = LazyLock::new(|| [1.1f64, 1.5, 3.0, 8.0, 20.0, 100.0].map(f64::ln));
 static LN_LR_ABSENT: LazyLock<[f64; 5]> = LazyLock::new(|| [0.95f64, 0.85, 0.6, 0.35, 0.1].map(f64::ln));
 
@@ -53,6 +53,19 @@ fn ln_lr_absent(frequency: u8) -> f64 {
     LN_LR_ABSENT[frequency.clamp(1, 5) as usize - 1]
 }
 
+/// The ledger's rounded weights, worked out once: a present finding's per evoking strength,
+/// certain and uncertain (halved), and a denied finding's per frequency. Every candidate of
+/// every case is scored with them, and rounding costs a library call each time.
+struct Weights {
+    present: [[f64; 6]; 2],
+    absent: [f64; 5],
+}
+
+static WEIGHTS: LazyLock<Weights> = LazyLock::new(|| Weights {
+    present: [0.5, 1.0].map(|share| std::array::from_fn(|ev| round(ln_lr_present(ev as u8) * share))),
+    absent: std::array::from_fn(|fq| round(ln_lr_absent(fq as u8 + 1))),
+});
+
 /// The important findings a case shows, in knowledge-base order, and marked per spec so that a
 /// disease counts those it does not explain without searching its findings for each.
 struct Shown {
@@ -60,13 +73,18 @@ struct Shown {
     marked: Vec<bool>,
 }
 
-/// What the case says of one finding.
-#[derive(Debug, Clone, PartialEq)]
-enum Observed {
-    Present { certain: bool, evidence: Vec<CharSpan> },
-    Absent { evidence: Vec<CharSpan> },
+/// What the case says of one finding, with its evidence borrowed from the facts: the case
+/// observes every finding of the knowledge base, and only the few a listed hypothesis cites
+/// have their evidence copied into it.
+#[derive(Debug, Clone, Copy)]
+enum Observed<'e> {
+    Present { certain: bool, evidence: &'e [CharSpan] },
+    Absent { evidence: &'e [CharSpan] },
     Unknown,
 }
+
+/// A disease named for the patient now: whether certainly, and where.
+type Named<'e> = (bool, &'e [CharSpan]);
 
 /// The knowledge base resolved for ranking.
 #[derive(Debug, Clone)]
@@ -93,8 +111,22 @@ pub struct Differential {
     /// The spec of each concept finding (`FindingSpec::Concept`), by concept id: a case
     /// mentions a few dozen concepts, which are looked up here rather than each spec in the case.
     concept_specs: FxHashMap<String, usize>,
+    /// The concept findings some measured sign may show (`signs_of` not empty), ascending.
+    signed_specs: Vec<usize>,
+    /// The measurement findings (`FindingSpec::Measured`) by concept id, for the same look-up
+    /// of the concepts a case measures.
+    measured_specs: FxHashMap<String, Vec<usize>>,
+    /// The findings read from the patient and the other stages (scores, cultures, age, sex),
+    /// ascending: few, and each asked of every case.
+    other_specs: Vec<usize>,
     /// The diseases of each concept, by id, for the same look-up of the diseases named.
     concept_diseases: FxHashMap<String, Vec<usize>>,
+    /// Per disease, the first disease of its concept: the one the next tests of a hypothesis
+    /// of that concept compare.
+    first_of_concept: Vec<usize>,
+    /// Per disease, the rank of its concept id among the diseases' ids in byte order, which
+    /// orders hypotheses of equal score without comparing the ids for each case.
+    concept_order: Vec<u32>,
     /// The specs some disease finds strongly evocative (EV ≥ 3), in knowledge-base order: a case
     /// that shows one wants it explained.
     important: Vec<usize>,
@@ -105,12 +137,11 @@ pub struct Differential {
 
 /// An evoked disease, scored but without its ledger written: most candidates are never listed,
 /// so their ledgers (strings, evidence) are only written for the ones that are.
-struct Candidate {
+struct Candidate<'e> {
     /// Index into the differential's diseases.
     disease: usize,
     score: f64,
-    /// The disease named for the patient now: whether certainly, and where.
-    named: Option<(bool, Vec<CharSpan>)>,
+    named: Option<Named<'e>>,
 }
 
 impl Differential {
@@ -160,7 +191,7 @@ impl Differential {
             .collect();
         let descriptions: Vec<String> = specs.iter().map(|spec| describe(&labels, spec)).collect();
         let unexplained_lines = descriptions.iter().map(|d| format!("unexplained: {d}")).collect();
-        let signs_of = specs
+        let signs_of: Vec<Vec<usize>> = specs
             .iter()
             .map(|spec| match spec {
                 FindingSpec::Concept(id) => {
@@ -169,18 +200,30 @@ impl Differential {
                 _ => Vec::new(),
             })
             .collect();
-        let concept_specs = specs
-            .iter()
-            .enumerate()
-            .filter_map(|(n, spec)| match spec {
-                FindingSpec::Concept(id) => Some((id.clone(), n)),
-                _ => None,
-            })
-            .collect();
+        let mut concept_specs = FxHashMap::default();
+        let mut measured_specs: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        let (mut signed_specs, mut other_specs) = (Vec::new(), Vec::new());
+        for (n, spec) in specs.iter().enumerate() {
+            match spec {
+                FindingSpec::Concept(id) => {
+                    concept_specs.insert(id.clone(), n);
+                    if !signs_of[n].is_empty() {
+                        signed_specs.push(n);
+                    }
+                }
+                FindingSpec::Measured(id, _) => measured_specs.entry(id.clone()).or_default().push(n),
+                _ => other_specs.push(n),
+            }
+        }
         let mut concept_diseases: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (d, disease) in diseases.iter().enumerate() {
             concept_diseases.entry(disease.concept.clone()).or_default().push(d);
         }
+        let first_of_concept = diseases.iter().map(|d| concept_diseases[&d.concept][0]).collect();
+        let mut ids: Vec<&str> = concept_diseases.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        let concept_order =
+            diseases.iter().map(|d| ids.binary_search(&d.concept.as_str()).expect("a disease's id") as u32).collect();
         let mut evokes = vec![Vec::new(); specs.len()];
         for (d, disease) in diseases.iter().enumerate() {
             for (f, &n) in disease.findings.iter().zip(&spec_of[d]) {
@@ -201,7 +244,12 @@ impl Differential {
         Differential {
             distinct_specs,
             concept_specs,
+            signed_specs,
+            measured_specs,
+            other_specs,
             concept_diseases,
+            first_of_concept,
+            concept_order,
             diseases,
             concept_of,
             named_line,
@@ -238,16 +286,19 @@ impl Differential {
             .named_now(facts)
             .into_iter()
             .enumerate()
-            .filter_map(|(d, named)| {
-                (evoked[d] || named.is_some()).then(|| Candidate {
-                    disease: d,
-                    score: self.score(d, &observed, &shown, named.as_ref().map(|n| n.0)),
-                    named,
-                })
+            .filter(|&(d, named)| evoked[d] || named.is_some())
+            .map(|(d, named)| Candidate {
+                disease: d,
+                score: self.score(d, &observed, &shown, named.map(|n| n.0)),
+                named,
             })
             .collect();
+        // Best first, then by concept id, then in the knowledge base's order.
+        candidates.sort_unstable_by(|a, b| {
+            let concept_order = |c: &Candidate| self.concept_order[c.disease];
+            b.score.total_cmp(&a.score).then(concept_order(a).cmp(&concept_order(b))).then(a.disease.cmp(&b.disease))
+        });
         let concept = |c: &Candidate| self.diseases[c.disease].concept.as_str();
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| concept(a).cmp(concept(b))));
         // A vaguer name of a better-ranked hypothesis ("abscess" below "gluteal abscess") adds nothing.
         let mut kept: Vec<Candidate> = Vec::new();
         for candidate in candidates {
@@ -258,51 +309,56 @@ impl Differential {
                 kept.push(candidate);
             }
         }
+        let leading: Vec<usize> = kept.iter().take(5).map(|k| self.first_of_concept[k.disease]).collect();
         let mut ranked: Vec<Hypothesis> = kept
             .into_iter()
             .enumerate()
             .map(|(n, candidate)| self.hypothesis(candidate, n as u32 + 1, &observed, &shown, concepts))
             .collect();
-        self.add_next_tests(&mut ranked);
+        self.add_next_tests(&mut ranked, &leading);
         ranked
     }
 
-    /// Every finding of the knowledge base observed once, in the order of `specs`. A concept
-    /// finding is what the text says of the concept; the concepts the text mentions are few, so
-    /// they are looked up here rather than each spec in the case.
-    fn observe(&self, facts: &Facts<'_>, flags: &[(&'static str, Vec<CharSpan>)]) -> Vec<Observed> {
-        let mut said: Vec<Option<Observed>> = vec![None; self.specs.len()];
+    /// Every finding of the knowledge base observed once, in the order of `specs`. Most are
+    /// unknown in any one case, so the case is read from its side: the concepts it mentions and
+    /// the concepts it measures are few, and are looked up in the tables of concept and
+    /// measurement findings rather than each finding in the case.
+    fn observe<'e>(&self, facts: &Facts<'e>, flags: &'e [(&'static str, Vec<CharSpan>)]) -> Vec<Observed<'e>> {
+        let mut observed = vec![Observed::Unknown; self.specs.len()];
         for (concept, presence) in facts.presences() {
             if let Some(&n) = self.concept_specs.get(concept) {
-                said[n] = observed_presence(presence);
+                observed[n] = observed_presence(presence);
             }
         }
-        said.into_iter()
-            .enumerate()
-            .map(|(n, said)| match (said, &self.specs[n]) {
-                (Some(observed), _) => observed,
-                // Unnamed, a sign may still be measured: "TA 80/50" is hypotension.
-                (None, FindingSpec::Concept(_)) if self.signs_of[n].is_empty() => Observed::Unknown,
-                (None, FindingSpec::Concept(_)) => {
-                    measured_sign(facts, self.signs_of[n].iter().map(|&i| &self.measured_signs[i]))
-                }
-                (None, spec) => observe(spec, facts, flags),
-            })
-            .collect()
+        // Unnamed, a sign may still be measured: "TA 80/50" is hypotension.
+        for &n in &self.signed_specs {
+            if matches!(observed[n], Observed::Unknown) {
+                observed[n] = measured_sign(facts, self.signs_of[n].iter().map(|&i| &self.measured_signs[i]));
+            }
+        }
+        for concept in facts.measured_concepts() {
+            for &n in self.measured_specs.get(concept).into_iter().flatten() {
+                observed[n] = observe(&self.specs[n], facts, flags);
+            }
+        }
+        for &n in &self.other_specs {
+            observed[n] = observe(&self.specs[n], facts, flags);
+        }
+        observed
     }
 
     /// Per disease, whether it (or one under it) is named for the patient now, outside the
     /// diagnosis statements: whether certainly, and where.
-    fn named_now(&self, facts: &Facts<'_>) -> Vec<Option<(bool, Vec<CharSpan>)>> {
+    fn named_now<'e>(&self, facts: &Facts<'e>) -> Vec<Option<Named<'e>>> {
         let mut named = vec![None; self.diseases.len()];
         for (concept, presence) in facts.presences_now() {
             let mention = match presence {
-                Presence::Present(e) => (true, vec![e.span]),
-                Presence::Possible(e) => (false, vec![e.span]),
+                Presence::Present(e) => (true, std::slice::from_ref(&e.span)),
+                Presence::Possible(e) => (false, std::slice::from_ref(&e.span)),
                 _ => continue,
             };
             for &d in self.concept_diseases.get(concept).into_iter().flatten() {
-                named[d] = Some(mention.clone());
+                named[d] = Some(mention);
             }
         }
         named
@@ -310,7 +366,7 @@ impl Differential {
 
     /// Per disease, whether a present finding at least occasionally suggests it (EV ≥ 2). A
     /// disease is a candidate when evoked so or named.
-    fn evoked(&self, observed: &[Observed]) -> Vec<bool> {
+    fn evoked(&self, observed: &[Observed<'_>]) -> Vec<bool> {
         let mut evoked = vec![false; self.diseases.len()];
         for (n, _) in observed.iter().enumerate().filter(|(_, o)| matches!(o, Observed::Present { .. })) {
             self.evokes[n].iter().for_each(|&d| evoked[d] = true);
@@ -320,14 +376,19 @@ impl Differential {
 
     /// The weight of a present finding, halved when the text is uncertain.
     fn present_weight(evoking: u8, certain: bool) -> f64 {
-        round(ln_lr_present(evoking) * if certain { 1.0 } else { 0.5 })
+        WEIGHTS.present[usize::from(certain)][evoking.min(5) as usize]
+    }
+
+    /// The weight of a denied finding.
+    fn absent_weight(frequency: u8) -> f64 {
+        WEIGHTS.absent[frequency.clamp(1, 5) as usize - 1]
     }
 
     /// The supporting weights of a disease's ledger, in ledger order (findings, then its name).
     fn supporting_weights<'s>(
         &'s self,
         d: usize,
-        observed: &'s [Observed],
+        observed: &'s [Observed<'_>],
         named: Option<bool>,
     ) -> impl Iterator<Item = f64> + 's {
         let findings =
@@ -342,13 +403,13 @@ impl Differential {
     fn against_weights<'s>(
         &'s self,
         d: usize,
-        observed: &'s [Observed],
+        observed: &'s [Observed<'_>],
         shown: &Shown,
     ) -> impl Iterator<Item = f64> + 's {
         let listed = self.distinct_specs[d].iter().filter(|&&n| shown.marked[n]).count();
         let charges = (shown.list.len() - listed).min(UNEXPLAINED_CHARGES);
         let denied = self.diseases[d].findings.iter().zip(&self.spec_of[d]).filter_map(|(f, &n)| match &observed[n] {
-            Observed::Absent { .. } => Some(round(ln_lr_absent(f.frequency))),
+            Observed::Absent { .. } => Some(Differential::absent_weight(f.frequency)),
             _ => None,
         });
         denied.chain(std::iter::repeat_n(round(-UNEXPLAINED_COST), charges))
@@ -356,7 +417,7 @@ impl Differential {
 
     /// A disease's score: the prior plus its ledger's rounded weights, summed in ledger order so
     /// that it equals, to the last bit, the sum of the ledger [`Differential::hypothesis`] writes.
-    fn score(&self, d: usize, observed: &[Observed], shown: &Shown, named: Option<bool>) -> f64 {
+    fn score(&self, d: usize, observed: &[Observed<'_>], shown: &Shown, named: Option<bool>) -> f64 {
         let prior = 0.5 * (self.diseases[d].prior as f64 - 3.0);
         let weights = self.supporting_weights(d, observed, named).chain(self.against_weights(d, observed, shown));
         round(prior + weights.sum::<f64>())
@@ -371,34 +432,35 @@ impl Differential {
     /// A listed hypothesis with its ledger written out.
     fn hypothesis(
         &self,
-        candidate: Candidate,
+        candidate: Candidate<'_>,
         rank: u32,
-        observed: &[Observed],
+        observed: &[Observed<'_>],
         shown: &Shown,
         concepts: &[ConceptEntry],
     ) -> Hypothesis {
         let d = candidate.disease;
         let disease = &self.diseases[d];
         let prior = 0.5 * (disease.prior as f64 - 3.0);
-        let (mut supporting, mut against, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut supporting, mut against) = (Vec::new(), Vec::new());
+        let mut missing = Vec::with_capacity(MISSING_SHOWN + 1);
         for (f, &n) in disease.findings.iter().zip(&self.spec_of[d]) {
             let description = || self.descriptions[n].clone();
             match &observed[n] {
                 Observed::Present { certain, evidence } => supporting.push(Finding {
                     finding: description(),
                     weight: Differential::present_weight(f.evoking, *certain),
-                    evidence: evidence.clone(),
+                    evidence: evidence.to_vec(),
                 }),
                 Observed::Absent { evidence } => {
-                    against.push(finding(description(), ln_lr_absent(f.frequency), evidence.clone()))
+                    against.push(finding(description(), ln_lr_absent(f.frequency), evidence.to_vec()))
                 }
-                Observed::Unknown if f.frequency >= 3 || f.evoking >= 3 => missing.push((f, n)),
+                Observed::Unknown if f.frequency >= 3 || f.evoking >= 3 => keep_highest(&mut missing, (f, n)),
                 Observed::Unknown => {}
             }
         }
         if let Some((certain, evidence)) = candidate.named {
             let weight = Differential::present_weight(4, certain);
-            supporting.push(Finding { finding: self.named_line[d].clone(), weight, evidence });
+            supporting.push(Finding { finding: self.named_line[d].clone(), weight, evidence: evidence.to_vec() });
         }
         for n in self.unexplained(d, shown) {
             against.push(finding(self.unexplained_lines[n].clone(), -UNEXPLAINED_COST, Vec::new()));
@@ -408,10 +470,8 @@ impl Differential {
             round(prior + supporting.iter().chain(&against).map(|f| f.weight).sum::<f64>()).to_bits(),
             "the ledger must sum to the score"
         );
-        missing.sort_by_key(|m| std::cmp::Reverse(rank_missing(m.0)));
         let missing = missing
             .into_iter()
-            .take(MISSING_SHOWN)
             .map(|(f, n)| finding(self.descriptions[n].clone(), ln_lr_absent(f.frequency), Vec::new()))
             .collect();
         Hypothesis {
@@ -429,17 +489,13 @@ impl Differential {
 
     /// Per leading hypothesis, the unknown findings that would most separate it from the other
     /// leading ones: those it expects strongly (EV ≥ 3) that the others do not list as strongly.
-    fn add_next_tests(&self, ranked: &mut [Hypothesis]) {
-        let leading: Vec<usize> = ranked
-            .iter()
-            .take(5)
-            .filter_map(|h| self.diseases.iter().position(|d| d.concept == h.concept.id))
-            .collect();
+    /// `leading` holds the first disease of the concept of each of the first five hypotheses
+    /// (`first_of_concept`), whose findings stand for the concept's.
+    fn add_next_tests(&self, ranked: &mut [Hypothesis], leading: &[usize]) {
         let strength = |d: usize, n: usize| {
             self.diseases[d].findings.iter().zip(&self.spec_of[d]).find(|(_, &m)| m == n).map_or(0, |(f, _)| f.evoking)
         };
-        for h in ranked.iter_mut().take(5) {
-            let Some(&d) = leading.iter().find(|&&d| self.diseases[d].concept == h.concept.id) else { continue };
+        for (h, &d) in ranked.iter_mut().zip(leading) {
             let mut tests: Vec<(u8, &str)> = self.diseases[d]
                 .findings
                 .iter()
@@ -447,11 +503,7 @@ impl Differential {
                 .filter(|(f, _)| f.evoking >= 3)
                 .filter(|(_, &n)| h.missing.iter().any(|m| m.finding == self.descriptions[n]))
                 .filter_map(|(f, &n)| {
-                    let others = leading
-                        .iter()
-                        .filter(|&&o| self.diseases[o].concept != self.diseases[d].concept)
-                        .map(|&o| strength(o, n))
-                        .max()?;
+                    let others = leading.iter().filter(|&&o| o != d).map(|&o| strength(o, n)).max()?;
                     (f.evoking >= others + 2).then(|| (f.evoking - others, self.descriptions[n].as_str()))
                 })
                 .collect();
@@ -485,6 +537,18 @@ fn rank_missing(f: &DiseaseFinding) -> u8 {
     f.evoking + f.frequency
 }
 
+/// Adds a missing finding (with its spec) to `kept`, the [`MISSING_SHOWN`] of highest
+/// [`rank_missing`] so far, ties in the order they came: what a stable sort of them all would
+/// put first, without keeping them all.
+fn keep_highest<'f>(kept: &mut Vec<(&'f DiseaseFinding, usize)>, missing: (&'f DiseaseFinding, usize)) {
+    let rank = rank_missing(missing.0);
+    let at = kept.partition_point(|m| rank_missing(m.0) >= rank);
+    if at < MISSING_SHOWN {
+        kept.insert(at, missing);
+        kept.truncate(MISSING_SHOWN);
+    }
+}
+
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0 + 0.0
 }
@@ -505,24 +569,24 @@ fn state_name(state: MeasuredState) -> &'static str {
     }
 }
 
-/// What a mention of a finding says of it (nothing when it is unknown).
-fn observed_presence(presence: Presence<'_>) -> Option<Observed> {
+/// What a mention of a finding says of it.
+fn observed_presence(presence: Presence<'_>) -> Observed<'_> {
     match presence {
-        Presence::Present(e) => Some(Observed::Present { certain: true, evidence: vec![e.span] }),
-        Presence::Possible(e) => Some(Observed::Present { certain: false, evidence: vec![e.span] }),
-        Presence::Absent(e) => Some(Observed::Absent { evidence: vec![e.span] }),
-        Presence::Unknown => None,
+        Presence::Present(e) => Observed::Present { certain: true, evidence: std::slice::from_ref(&e.span) },
+        Presence::Possible(e) => Observed::Present { certain: false, evidence: std::slice::from_ref(&e.span) },
+        Presence::Absent(e) => Observed::Absent { evidence: std::slice::from_ref(&e.span) },
+        Presence::Unknown => Observed::Unknown,
     }
 }
 
 /// A sign the text does not name, read from the measurements that show it: a measurement read
 /// in another state denies it only when no other measurement shows it.
-fn measured_sign<'m>(facts: &Facts<'_>, measured_signs: impl Iterator<Item = &'m MeasuredSign>) -> Observed {
+fn measured_sign<'m, 'e>(facts: &Facts<'e>, measured_signs: impl Iterator<Item = &'m MeasuredSign>) -> Observed<'e> {
     let mut outcome = Observed::Unknown;
     for sign in measured_signs {
         match measured(facts, &sign.measurement, sign.state) {
             present @ Observed::Present { .. } => return present,
-            absent @ Observed::Absent { .. } if outcome == Observed::Unknown => outcome = absent,
+            absent @ Observed::Absent { .. } if matches!(outcome, Observed::Unknown) => outcome = absent,
             _ => {}
         }
     }
@@ -530,13 +594,13 @@ fn measured_sign<'m>(facts: &Facts<'_>, measured_signs: impl Iterator<Item = &'m
 }
 
 /// A finding other than a concept's, as the case shows it.
-fn observe(spec: &FindingSpec, facts: &Facts<'_>, flags: &[(&'static str, Vec<CharSpan>)]) -> Observed {
+fn observe<'e>(spec: &FindingSpec, facts: &Facts<'e>, flags: &'e [(&'static str, Vec<CharSpan>)]) -> Observed<'e> {
     match spec {
         // Read from the mentions and the measured signs by `Differential::observe`.
         FindingSpec::Concept(_) => Observed::Unknown,
         FindingSpec::Measured(id, state) => measured(facts, id, *state),
         FindingSpec::Score(name) => match flags.iter().find(|(flag, _)| flag == name) {
-            Some((_, evidence)) => Observed::Present { certain: true, evidence: evidence.clone() },
+            Some((_, evidence)) => Observed::Present { certain: true, evidence },
             None => Observed::Unknown,
         },
         FindingSpec::Culture(specimen) => culture(facts, specimen),
@@ -550,29 +614,32 @@ fn observe(spec: &FindingSpec, facts: &Facts<'_>, flags: &[(&'static str, Vec<Ch
                 FindingSpec::AgeAtLeast(_) => in_years >= *years,
                 _ => in_years < *years,
             };
+            let evidence = std::slice::from_ref(&age.span);
             if holds {
-                Observed::Present { certain: true, evidence: vec![age.span] }
+                Observed::Present { certain: true, evidence }
             } else {
-                Observed::Absent { evidence: vec![age.span] }
+                Observed::Absent { evidence }
             }
         }
-        FindingSpec::Sex(sex) => match (facts.analysis.patient.sex, facts.analysis.patient.sex_span) {
-            (Some(actual), Some(span)) if actual == *sex => Observed::Present { certain: true, evidence: vec![span] },
-            (Some(_), Some(span)) => Observed::Absent { evidence: vec![span] },
+        FindingSpec::Sex(sex) => match (facts.analysis.patient.sex, &facts.analysis.patient.sex_span) {
+            (Some(actual), Some(span)) if actual == *sex => {
+                Observed::Present { certain: true, evidence: std::slice::from_ref(span) }
+            }
+            (Some(_), Some(span)) => Observed::Absent { evidence: std::slice::from_ref(span) },
             _ => Observed::Unknown,
         },
     }
 }
 
 /// A measurement read in a state: by its interpretation, or its qualitative result.
-fn measured(facts: &Facts<'_>, concept: &str, state: MeasuredState) -> Observed {
+fn measured<'e>(facts: &Facts<'e>, concept: &str, state: MeasuredState) -> Observed<'e> {
     if !facts.is_measured(concept) {
         return Observed::Unknown;
     }
     let mut denied = None;
     // A component ("systolic 80" of "TA 80/50") is read like a measurement of its own.
-    let parts = facts.components(concept).map(|(c, m)| (c.interpretation, None, m.span));
-    let whole = facts.measurements(concept).map(|m| (m.interpretation, m.result.as_deref(), m.span));
+    let parts = facts.components(concept).map(|(c, m)| (c.interpretation, None, &m.span));
+    let whole = facts.measurements(concept).map(|m| (m.interpretation, m.result.as_deref(), &m.span));
     for (interpretation, result, span) in whole.chain(parts) {
         let holds = match state {
             MeasuredState::High => matches!(interpretation, Some(Interpretation::High | Interpretation::CriticalHigh)),
@@ -584,7 +651,7 @@ fn measured(facts: &Facts<'_>, concept: &str, state: MeasuredState) -> Observed 
             MeasuredState::Negative => matches!(result, Some("negative" | "absent" | "undetectable")),
         };
         if holds {
-            return Observed::Present { certain: true, evidence: vec![span] };
+            return Observed::Present { certain: true, evidence: std::slice::from_ref(span) };
         }
         let contrary = match state {
             MeasuredState::Positive => matches!(result, Some("negative" | "absent" | "undetectable" | "normal")),
@@ -596,13 +663,13 @@ fn measured(facts: &Facts<'_>, concept: &str, state: MeasuredState) -> Observed 
         }
     }
     match denied {
-        Some(span) => Observed::Absent { evidence: vec![span] },
+        Some(span) => Observed::Absent { evidence: std::slice::from_ref(span) },
         None => Observed::Unknown,
     }
 }
 
 /// A culture from a specimen: positive when an organism grew from it, absent when it was sterile.
-fn culture(facts: &Facts<'_>, specimen: &str) -> Observed {
+fn culture<'e>(facts: &Facts<'e>, specimen: &str) -> Observed<'e> {
     let mut negative = None;
     for record in &facts.analysis.microbiology {
         let from = record.specimen.as_deref().unwrap_or("");
@@ -610,13 +677,13 @@ fn culture(facts: &Facts<'_>, specimen: &str) -> Observed {
             continue;
         }
         if matches!(record.result.as_str(), "negative" | "sterile") {
-            negative.get_or_insert(record.span);
+            negative.get_or_insert(&record.span);
         } else {
-            return Observed::Present { certain: true, evidence: vec![record.span] };
+            return Observed::Present { certain: true, evidence: std::slice::from_ref(&record.span) };
         }
     }
     match negative {
-        Some(span) => Observed::Absent { evidence: vec![span] },
+        Some(span) => Observed::Absent { evidence: std::slice::from_ref(span) },
         None => Observed::Unknown,
     }
 }

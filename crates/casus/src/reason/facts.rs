@@ -92,10 +92,46 @@ fn strength(presence: &Presence<'_>) -> u8 {
     }
 }
 
+/// Per concept, the presence of it or of anything under it, as the mentions are recorded in
+/// text order: the first mention of the strongest kind wins.
+struct PresenceIndex<'a> {
+    presence: FxHashMap<&'a str, Presence<'a>>,
+    /// Per concept mentioned, the strongest kind of mention of it recorded so far. A mention no
+    /// stronger than that changes nothing, here or anywhere up its lineage (the same lineage,
+    /// whose presences are all at least that strong): case reports repeat their findings, and
+    /// the repeats skip the walk up the tree.
+    recorded: FxHashMap<&'a str, u8>,
+}
+
+impl<'a> PresenceIndex<'a> {
+    fn with_capacity(mentions: usize) -> PresenceIndex<'a> {
+        PresenceIndex {
+            // A mention and a few ancestors each, most of them shared.
+            presence: FxHashMap::with_capacity_and_hasher(mentions * 2, Default::default()),
+            recorded: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
+        }
+    }
+
+    fn record(&mut self, tree: &'a ConceptTree, concept: &'a str, this: Presence<'a>) {
+        let recorded = self.recorded.entry(concept).or_insert(0);
+        if *recorded >= strength(&this) {
+            return;
+        }
+        *recorded = strength(&this);
+        for concept in tree.lineage(concept) {
+            let slot = self.presence.entry(concept).or_insert(Presence::Unknown);
+            if strength(&this) > strength(slot) {
+                *slot = this;
+            }
+        }
+    }
+}
+
 impl<'a> Facts<'a> {
     pub fn new(analysis: &'a Analysis, tree: &'a ConceptTree, statements: &'a [CharSpan]) -> Facts<'a> {
-        let mut presence: FxHashMap<&'a str, Presence<'a>> = FxHashMap::default();
-        let mut presence_now: FxHashMap<&'a str, Presence<'a>> = FxHashMap::default();
+        let mentions = analysis.entities.len();
+        let (mut presence, mut presence_now) =
+            (PresenceIndex::with_capacity(mentions), PresenceIndex::with_capacity(mentions));
         let findings = analysis.entities.iter().filter(|e| {
             !statements.iter().any(|s| s.start < e.span.end && e.span.start < s.end)
                 && e.assertion.experiencer == crate::analysis::Experiencer::Patient
@@ -107,20 +143,12 @@ impl<'a> Facts<'a> {
                 (false, true) => Presence::Possible(entity),
                 (false, false) => Presence::Present(entity),
             };
-            // The first mention of the strongest kind wins (text order).
-            let record = |map: &mut FxHashMap<&'a str, Presence<'a>>| {
-                for concept in tree.lineage(&entity.concept.id) {
-                    let slot = map.entry(concept).or_insert(Presence::Unknown);
-                    if strength(&this) > strength(slot) {
-                        *slot = this;
-                    }
-                }
-            };
-            record(&mut presence);
+            presence.record(tree, &entity.concept.id, this);
             if !entity.assertion.historical && !entity.assertion.negated {
-                record(&mut presence_now);
+                presence_now.record(tree, &entity.concept.id, this);
             }
         }
+        let (presence, presence_now) = (presence.presence, presence_now.presence);
         let mut measured = rustc_hash::FxHashSet::default();
         let mut measurements_of: FxHashMap<&'a str, Vec<usize>> = FxHashMap::default();
         let mut components_of: FxHashMap<&'a str, Vec<(usize, usize)>> = FxHashMap::default();
@@ -174,6 +202,12 @@ impl<'a> Facts<'a> {
     /// Whether the text measures the concept (or one under it), alone or as a component.
     pub fn is_measured(&self, concept: &str) -> bool {
         self.measured.contains(concept)
+    }
+
+    /// Every concept the text measures (or measures one under), alone or as a component, in no
+    /// particular order: for a reader that looks up the few measured instead of asking of each.
+    pub fn measured_concepts(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.measured.iter().copied()
     }
 
     /// The measurements of a concept, in text order (borrowing the concept: reasoning asks this
