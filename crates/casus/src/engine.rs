@@ -319,6 +319,11 @@ fn event_at<'e>(events: &'e mut Vec<analysis::TimelineEvent>, start: &str) -> Op
 
 /// Flags every number whose reading the document's convention does not settle.
 fn warn_ambiguous_numbers(doc: &mut Doc<'_>) {
+    // A number is read as ambiguous only under a convention that its document does not evidence
+    // (`numbers::parse`): most documents show theirs, and need no walk over their tokens.
+    if doc.convention.evidenced {
+        return;
+    }
     let mut warnings = Vec::new();
     for token in &doc.tokens {
         if !matches!(token.kind, TokenKind::Number | TokenKind::Quantity) || doc.is_hidden(token.span) {

@@ -415,7 +415,7 @@ impl Knowledge {
         let mut token_rules = TokenRules::default();
         let abbreviations = Table::parse("ro/abbreviations.tsv", file("ro/abbreviations.tsv"), &["form", "meaning"])?;
         for row in &abbreviations.rows {
-            token_rules.abbreviations.insert(Views::new(row.cells[0]).plain.as_str().to_owned());
+            token_rules.add_abbreviation(Views::new(row.cells[0]).plain.as_str().to_owned());
         }
 
         let units_table = Table::parse("units.tsv", file("units.tsv"), &["written", "ucum", "dimension"])?;

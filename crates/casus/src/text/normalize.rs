@@ -36,10 +36,6 @@ pub struct View {
 }
 
 impl View {
-    fn with_capacity(n: usize) -> View {
-        View { text: String::with_capacity(n), from_original: Vec::with_capacity(n + 1) }
-    }
-
     pub fn as_str(&self) -> &str {
         &self.text
     }
@@ -81,16 +77,38 @@ impl View {
         &self.text[start..end]
     }
 
+    /// The view bytes of an original span: [`slice`](Self::slice) without the checks that the
+    /// range falls on char boundaries, for hashing.
+    #[inline]
+    pub fn slice_bytes(&self, span: Span) -> &[u8] {
+        let (start, end) = self.from_original(span);
+        &self.text.as_bytes()[start..end]
+    }
+
     fn original_len(&self) -> usize {
         self.from_original.len() - 1
     }
+}
+
+/// A view under construction: its text as bytes (checked as UTF-8 once, when it is done) and its
+/// map.
+struct ViewBuilder {
+    text: Vec<u8>,
+    from_original: Vec<u32>,
+}
+
+impl ViewBuilder {
+    fn with_capacity(n: usize) -> ViewBuilder {
+        ViewBuilder { text: Vec::with_capacity(n), from_original: Vec::with_capacity(n + 1) }
+    }
 
     /// Appends a run of ASCII bytes of the original, each its own cluster, lower-cased.
-    fn push_ascii(&mut self, run: &str) {
-        let base = self.text.len();
+    fn push_ascii(&mut self, run: &[u8]) {
         self.push_offsets(run.len());
-        self.text.push_str(run);
-        self.text[base..].make_ascii_lowercase();
+        // A copy, then lower-casing in place: two loops that the compiler vectorizes.
+        let start = self.text.len();
+        self.text.extend_from_slice(run);
+        self.text[start..].make_ascii_lowercase();
     }
 
     /// The map of `n` one-byte clusters: it counts up.
@@ -102,14 +120,37 @@ impl View {
     }
 
     /// Appends one char to the cluster opened last.
+    #[inline]
     fn push_char(&mut self, ch: char) {
-        self.text.push(ch);
+        // An ASCII char (the plain form of a Romanian letter) is one byte, pushed as such.
+        if ch.is_ascii() {
+            self.text.push(ch as u8);
+        } else {
+            self.text.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+    }
+
+    /// Appends a cluster of two original bytes (a Romanian letter) whose view is `ch`.
+    #[inline]
+    fn push_two_byte_cluster(&mut self, ch: char) {
+        let start = self.text.len() as u32;
+        self.from_original.extend_from_slice(&[start, start]);
+        self.push_char(ch);
     }
 
     /// Marks the original bytes `at..end` as one cluster that starts here in the view.
     fn open_cluster(&mut self, at: usize, end: usize) {
         let start = self.text.len() as u32;
         self.from_original.extend(std::iter::repeat_n(start, end - at));
+    }
+
+    /// The view, its map closed by the offset of the view's end.
+    fn finish(mut self) -> View {
+        self.from_original.push(self.text.len() as u32);
+        // Whole chars and ASCII bytes went in: the text is valid UTF-8, which this checks (a
+        // pass over the text that mostly reads it a word at a time).
+        let text = String::from_utf8(self.text).expect("a view is made of whole chars");
+        View { text, from_original: self.from_original }
     }
 }
 
@@ -195,22 +236,21 @@ impl View {
     /// One view of `text`, in one pass, cluster by cluster.
     fn build(text: &str, form: Form) -> View {
         let n = text.len();
-        let mut view = View::with_capacity(n);
+        let mut view = ViewBuilder::with_capacity(n);
         let mut at = 0;
         let mut cluster_buf = String::new();
         while at < n {
             // Fast path: a run of ASCII bytes, each its own cluster, is copied lower-cased in bulk.
             let run = ascii_run(text, at);
             if run > 0 {
-                view.push_ascii(&text[at..at + run]);
+                view.push_ascii(&text.as_bytes()[at..at + run]);
                 at += run;
                 continue;
             }
             // Fast path: a Romanian letter that carries no further combining mark.
-            if let Some((lower, base, len)) = romanian_letter(text, at) {
-                view.open_cluster(at, at + len);
-                view.push_char(if form == Form::Folded { lower } else { base });
-                at += len;
+            if let Some((lower, base)) = romanian_letter(text, at) {
+                view.push_two_byte_cluster(if form == Form::Folded { lower } else { base });
+                at += 2;
                 continue;
             }
             let end = cluster_end(text, at);
@@ -238,7 +278,7 @@ impl View {
             }
             at = end;
         }
-        view.from_original.push(view.text.len() as u32);
+        let view = view.finish();
         debug_assert_eq!(view.from_original.len(), n + 1);
         view
     }
@@ -248,7 +288,7 @@ impl View {
 /// a last one that a combining mark follows.
 fn ascii_run(text: &str, at: usize) -> usize {
     let bytes = &text.as_bytes()[at..];
-    let run = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
+    let run = ascii_prefix_len(bytes);
     if run == bytes.len() || run == 0 {
         return run;
     }
@@ -257,6 +297,24 @@ fn ascii_run(text: &str, at: usize) -> usize {
     } else {
         run - 1
     }
+}
+
+/// The length of the leading run of ASCII bytes of `bytes`, found eight bytes at a time: a
+/// word of eight ASCII bytes has no high bit set, and the lowest high bit of a little-endian
+/// word marks its first byte beyond ASCII. Runs of ASCII are most of the text.
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut len = 0;
+    for word in &mut words {
+        let high = u64::from_le_bytes(word.try_into().expect("eight bytes")) & HIGH_BITS;
+        if high != 0 {
+            return len + high.trailing_zeros() as usize / 8;
+        }
+        len += 8;
+    }
+    let rest = words.remainder();
+    len + rest.iter().position(|b| !b.is_ascii()).unwrap_or(rest.len())
 }
 
 /// Whether a combining mark starts at byte `at` (a char boundary) of `text`. Every char below
@@ -268,26 +326,27 @@ fn mark_at(text: &str, at: usize) -> bool {
     }
 }
 
-/// A Romanian letter at `at` (either spelling) not followed by a combining mark: its folded
-/// form, its plain form and its length in bytes.
-fn romanian_letter(text: &str, at: usize) -> Option<(char, char, usize)> {
-    // Each of these letters is two bytes long, led by 0xC3, 0xC4, 0xC5 or 0xC8.
-    if !matches!(text.as_bytes().get(at), Some(0xC3..=0xC5 | 0xC8)) {
-        return None;
+/// A Romanian letter at `at` (either spelling; two bytes long) not followed by a combining
+/// mark: its folded form and its plain form.
+fn romanian_letter(text: &str, at: usize) -> Option<(char, char)> {
+    let forms = romanian_letter_forms(&text.as_bytes()[at..])?;
+    (!mark_at(text, at + 2)).then_some(forms)
+}
+
+/// The Romanian letter (ă â î ș ț, either case, ș ț in either spelling) that `bytes` starts
+/// with, told by its two bytes of UTF-8 without decoding: its folded form and its plain form.
+///
+/// Ă ă are C4 82/83, Â â C3 82/A2, Î î C3 8E/AE, Ș ș C8 98/99, Ț ț C8 9A/9B, and the cedilla
+/// spellings Ş ş C5 9E/9F, Ţ ţ C5 A2/A3.
+pub(crate) fn romanian_letter_forms(bytes: &[u8]) -> Option<(char, char)> {
+    match bytes {
+        [0xC4, 0x82 | 0x83, ..] => Some(('ă', 'a')),
+        [0xC3, 0x82 | 0xA2, ..] => Some(('â', 'a')),
+        [0xC3, 0x8E | 0xAE, ..] => Some(('î', 'i')),
+        [0xC8, 0x98 | 0x99, ..] | [0xC5, 0x9E | 0x9F, ..] => Some(('ș', 's')),
+        [0xC8, 0x9A | 0x9B, ..] | [0xC5, 0xA2 | 0xA3, ..] => Some(('ț', 't')),
+        _ => None,
     }
-    let ch = text[at..].chars().next()?;
-    let (lower, base) = match ch {
-        'ă' | 'Ă' => ('ă', 'a'),
-        'â' | 'Â' => ('â', 'a'),
-        'î' | 'Î' => ('î', 'i'),
-        'ș' | 'Ș' | 'ş' | 'Ş' => ('ș', 's'),
-        'ț' | 'Ț' | 'ţ' | 'Ţ' => ('ț', 't'),
-        _ => return None,
-    };
-    if mark_at(text, at + ch.len_utf8()) {
-        return None;
-    }
-    Some((lower, base, ch.len_utf8()))
 }
 
 /// The end of the cluster that starts at `start`: the first following char of combining class 0.
@@ -334,6 +393,35 @@ mod tests {
         let span = views.plain.to_original(at, at + "abdominale si".len());
         assert_eq!(&text[span.range()], "ABDOMINALE şi");
         assert_eq!(views.plain.slice(span), "abdominale si");
+    }
+
+    #[test]
+    fn romanian_letters_are_told_by_their_bytes_as_by_their_chars() {
+        // Every char of two bytes in UTF-8: the forms found from its bytes are its folded and
+        // plain views.
+        for ch in '\u{80}'..='\u{7FF}' {
+            let text = ch.to_string();
+            let expected = match ch {
+                'ă' | 'Ă' | 'â' | 'Â' | 'î' | 'Î' | 'ș' | 'Ș' | 'ş' | 'Ş' | 'ț' | 'Ț' | 'ţ' | 'Ţ' => {
+                    let views = Views::new(&text);
+                    let folded = views.folded(&text).as_str().chars().next();
+                    let plain = views.plain.as_str().chars().next();
+                    folded.zip(plain)
+                }
+                _ => None,
+            };
+            assert_eq!(romanian_letter_forms(text.as_bytes()), expected, "{ch:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_runs_are_found_word_by_word_as_byte_by_byte() {
+        let text = "abcdefgh ijklmnop qrstuvwx yzăâîșț abcdefghijklmnopqrstuvwxyz î";
+        for at in 0..text.len() {
+            let bytes = &text.as_bytes()[at..];
+            let expected = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
+            assert_eq!(ascii_prefix_len(bytes), expected, "{at}");
+        }
     }
 
     #[test]

@@ -132,7 +132,8 @@ pub fn detect<'a>(forms: impl IntoIterator<Item = &'a str>, default: DecimalMark
     }
 }
 
-/// Reads the number at the start of `form` (`27.400` of `27.400/mm3`) under `convention`.
+/// Reads the number at the start of `form` (`27.400` of `27.400/mm3`) under `convention`. Only a
+/// convention that is not evidenced leaves a number ambiguous.
 pub fn parse(form: &str, convention: Convention) -> Option<Number> {
     let (comparator, rest) = split_comparator(form);
     let digits = &rest[..number_prefix(rest)];

@@ -44,7 +44,13 @@ impl SectionMatcher {
             let end = sentence.tokens.end;
             let mut i = sentence.tokens.start;
             while i < end {
-                if !self.index.may_start(tokens[i].plain_hash) {
+                // Most tokens start no header: skip them by one bit test each.
+                match self.index.first_start(&tokens[i..end]) {
+                    Some(skip) => i += skip,
+                    None => break,
+                }
+                let second = (i + 1 < end).then(|| tokens[i + 1].plain_hash);
+                if !self.index.may_start_with(tokens[i].plain_hash, second) {
                     i += 1;
                     continue;
                 }

@@ -21,23 +21,37 @@ pub struct Sentence {
 
 /// Splits the tokens of `text` into sentences that cover every token, in order.
 pub fn split(text: &str, tokens: &[Token]) -> Vec<Sentence> {
-    let mut sentences = Vec::new();
+    // Room for a sentence per eight tokens, about what case reports have: most documents need
+    // no growing of the vector.
+    let mut sentences = Vec::with_capacity(tokens.len() / 8 + 1);
     let mut start = 0;
-    for i in 0..tokens.len() {
-        let next = tokens.get(i + 1);
-        let ends = match next {
-            None => true,
-            Some(next) => {
-                ends_after(text, &tokens[i]) && !starts_lowercase(text, next) || line_break(text, &tokens[i], next)
-            }
-        };
-        if ends {
-            sentences
-                .push(Sentence { span: Span::new(tokens[start].span.start, tokens[i].span.end), tokens: start..i + 1 });
+    for (i, pair) in tokens.windows(2).enumerate() {
+        let (token, next) = (&pair[0], &pair[1]);
+        if may_end(token, next)
+            && (ends_after(text, token) && !starts_lowercase(text, next) || line_break(text, token, next))
+        {
+            sentences.push(sentence(tokens, start..i + 1));
             start = i + 1;
         }
     }
+    // The last token ends the last sentence.
+    if start < tokens.len() {
+        sentences.push(sentence(tokens, start..tokens.len()));
+    }
     sentences
+}
+
+/// The sentence of a non-empty range of tokens.
+fn sentence(tokens: &[Token], range: Range<usize>) -> Sentence {
+    Sentence { span: Span::new(tokens[range.start].span.start, tokens[range.end - 1].span.end), tokens: range }
+}
+
+/// Whether a sentence may end between `token` and `next` at all: only after punctuation or an
+/// abbreviation ([`ends_after`]), or at a line break ([`line_break`]). Most tokens are words
+/// within a line, told by their kind and their count of line breaks.
+#[inline]
+fn may_end(token: &Token, next: &Token) -> bool {
+    matches!(token.kind, TokenKind::Punct | TokenKind::Abbreviation) || next.newlines_before > 0
 }
 
 /// Whether a sentence may end after `token`: closing punctuation, or a dotted abbreviation of
@@ -87,9 +101,9 @@ mod tests {
 
     fn sentences(text: &str) -> Vec<&str> {
         let mut rules = TokenRules::default();
-        rules.abbreviations.insert("dr.".into());
-        rules.abbreviations.insert("nr.".into());
-        rules.abbreviations.insert("ex.".into());
+        rules.add_abbreviation("dr.".into());
+        rules.add_abbreviation("nr.".into());
+        rules.add_abbreviation("ex.".into());
         let tokens = tokenize(text, &Views::new(text), &rules);
         split(text, &tokens).into_iter().map(|s| &text[s.span.range()]).collect()
     }

@@ -7,6 +7,8 @@
 use crate::analysis::SectionKind;
 use crate::knowledge::coding::DiagnosisWord;
 use crate::knowledge::Phrase;
+use std::ops::Range;
+
 use crate::span::Span;
 use crate::text::normalize::Views;
 use crate::text::phrases::PhraseIndex;
@@ -28,7 +30,6 @@ impl StatementMatcher {
 
     /// The statements of a document, in text order, never overlapping.
     pub fn find(&self, views: &Views, tokens: &[Token], sentences: &[Sentence], sections: &[DocSection]) -> Vec<Span> {
-        let plain = |i: usize| views.plain.slice(tokens[i].span);
         let mut found: Vec<Span> =
             sections.iter().filter(|s| s.level == 1 && s.kind == SectionKind::Diagnosis).map(|s| s.span).collect();
         for sentence in sentences {
@@ -36,18 +37,30 @@ impl StatementMatcher {
             if inside(sentence.span) {
                 continue;
             }
-            let end = sentence.tokens.end;
-            let cue = sentence
-                .tokens
-                .clone()
-                .filter(|&i| self.cues.may_start(tokens[i].plain_hash))
-                .find(|&i| self.cues.matches_hashed(|k| tokens[k].plain_hash, plain, i, end).next().is_some());
-            if let Some(start) = cue {
+            if let Some(start) = self.first_cue(views, tokens, sentence.tokens.clone()) {
                 found.push(Span::new(tokens[start].span.start, sentence.span.end));
             }
         }
         found.sort();
         found
+    }
+
+    /// The index of the first token of `range` where a cue starts.
+    fn first_cue(&self, views: &Views, tokens: &[Token], range: Range<usize>) -> Option<usize> {
+        let plain = |i: usize| views.plain.slice(tokens[i].span);
+        let (mut i, end) = (range.start, range.end);
+        // Most tokens start no cue: they are refused by one bit test each.
+        while let Some(skip) = self.cues.first_start(&tokens[i..end]) {
+            i += skip;
+            let second = tokens[i + 1..end].first().map(|t| t.plain_hash);
+            if self.cues.may_start_with(tokens[i].plain_hash, second)
+                && self.cues.matches_hashed(|k| tokens[k].plain_hash, plain, i, end).next().is_some()
+            {
+                return Some(i);
+            }
+            i += 1;
+        }
+        None
     }
 }
 

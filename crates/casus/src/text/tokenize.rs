@@ -10,8 +10,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::span::Span;
-use crate::text::normalize::Views;
-use crate::text::phrases::word_hash;
+use crate::text::normalize::{romanian_letter_forms, Views};
+use crate::text::phrases::{bytes_hash, word_hash};
 
 /// What a token is, by shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,22 +59,36 @@ pub struct Token {
 /// and written units. Both are keyed by their plain (folded, diacritic-free) form.
 #[derive(Debug, Clone, Default)]
 pub struct TokenRules {
-    pub abbreviations: FxHashSet<String>,
+    /// Abbreviations by plain form, with their final dot (`dr.`). Add them with
+    /// [`add_abbreviation`](Self::add_abbreviation), which keeps the filter of their hashes.
+    abbreviations: FxHashSet<String>,
+    /// Written units by plain form. Add them with [`add_unit`](Self::add_unit), which keeps the
+    /// filter of their hashes.
     pub units: FxHashMap<String, usize>,
     /// The longest unit made of letters only (`grade`): a longer word cannot be a unit.
     pub longest_letter_unit: usize,
-    /// One bit per hash ([`word_hash`]) of a unit made of letters only: a word whose bit is
-    /// clear is no unit, and most words are refused without a look-up in `units`.
-    letter_units: LetterUnitFilter,
+    /// One bit per hash ([`word_hash`]) of a unit: a piece whose bit is clear is no unit, and
+    /// most pieces are refused without a look-up in `units` (which would hash them again).
+    unit_filter: HashFilter,
+    /// The same for abbreviations: most chunks that end in a dot end a sentence, and are refused
+    /// here.
+    abbreviation_filter: HashFilter,
 }
 
-/// A bit set of 2^10 bits over the top bits of the letter units' hashes.
-#[derive(Debug, Clone, Default)]
-struct LetterUnitFilter([u64; 16]);
+/// A bit set of 2^12 bits over the top bits of hashes ([`word_hash`]): with about a hundred
+/// entries, a few other words in a hundred pass it.
+#[derive(Debug, Clone)]
+struct HashFilter([u64; 64]);
 
-impl LetterUnitFilter {
+impl Default for HashFilter {
+    fn default() -> Self {
+        HashFilter([0; 64])
+    }
+}
+
+impl HashFilter {
     fn slot(hash: u64) -> (usize, u64) {
-        let bit = (hash >> 54) as usize;
+        let bit = (hash >> 52) as usize;
         (bit / 64, 1 << (bit % 64))
     }
 
@@ -94,9 +108,26 @@ impl TokenRules {
     pub fn add_unit(&mut self, plain: String, index: usize) -> bool {
         if plain.chars().all(char::is_alphabetic) {
             self.longest_letter_unit = self.longest_letter_unit.max(plain.len());
-            self.letter_units.insert(word_hash(&plain));
         }
+        self.unit_filter.insert(word_hash(&plain));
         self.units.insert(plain, index).is_none()
+    }
+
+    /// Adds an abbreviation that keeps its final dot, by its plain form (`dr.`).
+    pub fn add_abbreviation(&mut self, plain: String) {
+        self.abbreviation_filter.insert(word_hash(&plain));
+        self.abbreviations.insert(plain);
+    }
+
+    /// Whether `plain` is a listed abbreviation (with its final dot).
+    pub fn is_abbreviation(&self, plain: &str) -> bool {
+        self.abbreviation_filter.may_contain(word_hash(plain)) && self.abbreviations.contains(plain)
+    }
+
+    /// Whether `plain`, whose hash is `hash` ([`word_hash`]), is a unit.
+    #[inline]
+    fn is_unit(&self, plain: &str, hash: u64) -> bool {
+        self.unit_filter.may_contain(hash) && self.units.contains_key(plain)
     }
 }
 
@@ -107,97 +138,140 @@ const CLOSING: &[char] = &[')', ']', '}', '"', '”', '“', '\'', '’', '»', 
 pub fn tokenize(text: &str, views: &Views, rules: &TokenRules) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut newlines = 0u32;
+    let mut first_initial = None;
     let bytes = text.as_bytes();
     let mut at = 0;
-    // Scan bytes; decode a char only where a non-ASCII byte starts one (rare in clinical text).
-    while at < bytes.len() {
-        let b = bytes[at];
-        if b.is_ascii() {
-            if is_ascii_space(b) {
-                newlines += u32::from(b == b'\n');
+    while let Some(&b) = bytes.get(at) {
+        // Whitespace between chunks: one table look-up per ASCII byte; a char is decoded only
+        // where a non-ASCII byte starts one (rare in clinical text).
+        match BYTE_CLASS[b as usize] {
+            SPACE => {
                 at += 1;
                 continue;
             }
-        } else {
-            let ch = char_at(text, at);
-            if ch.is_whitespace() {
-                at += ch.len_utf8();
+            NEWLINE => {
+                newlines += 1;
+                at += 1;
                 continue;
             }
-        }
-        // A chunk runs to the next whitespace. Most are ASCII with at most Romanian letters
-        // (`febră`, `și`) and take the byte-wise path.
-        let start = at;
-        let mut simple = true;
-        // Whether the chunk is letters only (a word with no punctuation): the commonest chunk,
-        // which becomes one token at once.
-        let mut letters_only = true;
-        while at < bytes.len() {
-            let b = bytes[at];
-            if b.is_ascii() {
-                if is_ascii_space(b) {
-                    break;
-                }
-                letters_only &= b.is_ascii_alphabetic();
-                at += 1;
-                // The rest of an ASCII run in a tight loop: one table look-up per byte.
-                while at < bytes.len() {
-                    let class = ASCII_CLASS[bytes[at] as usize];
-                    if class == STOP {
-                        break;
-                    }
-                    letters_only &= class == LETTER;
-                    at += 1;
-                }
-            } else if let Some(len) = romanian_letter_len(&bytes[at..]) {
-                // A Romanian letter, told by its two bytes without decoding: no whitespace.
-                at += len;
-            } else {
+            HIGH => {
                 let ch = char_at(text, at);
                 if ch.is_whitespace() {
-                    break;
+                    at += ch.len_utf8();
+                    continue;
                 }
-                simple &= is_romanian_letter(ch);
-                letters_only = false;
-                at += ch.len_utf8();
             }
+            _ => {}
         }
-        if simple && letters_only {
-            let mut token = letters_token(views, rules, Span::new(start, at));
+        let scan = scan_chunk(text, at);
+        let span = Span::new(at, scan.end);
+        if scan.simple && scan.non_letters == 0 {
+            // Letters only, the commonest chunk: one token at once.
+            let mut token = letters_token(views, rules, span);
             token.space_before = true;
             token.newlines_before = newlines;
             tokens.push(token);
-        } else if simple {
-            chunk_simple(text, views, rules, Span::new(start, at), newlines, &mut tokens);
         } else {
-            chunk(text, views, rules, Span::new(start, at), newlines, &mut tokens);
+            if scan.simple {
+                chunk_simple(text, views, rules, span, scan.non_letters, newlines, &mut tokens);
+            } else {
+                chunk(text, views, rules, span, newlines, &mut tokens);
+            }
+            // A binomial opens with a chunk that ends in an initial and its dot (`E.`): note
+            // the first, so that the join looks at the tokens from there only, and most
+            // documents, which have none, are not walked again.
+            if first_initial.is_none() && bytes[scan.end - 1] == b'.' {
+                first_initial = ends_with_initial(text, &tokens);
+            }
         }
         newlines = 0;
+        at = scan.end;
     }
-    join_binomials(text, views, &mut tokens);
+    if let Some(first) = first_initial {
+        join_binomials(text, views, &mut tokens, first);
+    }
     tokens
+}
+
+/// The index of the initial when `tokens` end with an upper-case initial and its glued dot,
+/// as a binomial opens (`E.` of `E. coli`).
+fn ends_with_initial(text: &str, tokens: &[Token]) -> Option<usize> {
+    match tokens {
+        [.., initial, dot] if is_initial_and_dot(text, *initial, *dot) => Some(tokens.len() - 2),
+        _ => None,
+    }
+}
+
+/// What the tokenizer learns of a chunk while it looks for the chunk's end.
+struct ChunkScan {
+    /// Where the chunk ends: the next whitespace, or the end of the text.
+    end: usize,
+    /// Whether every char is ASCII or a Romanian letter (see [`chunk_simple`]).
+    simple: bool,
+    /// How many chars are not letters (ASCII or Romanian): none in a plain word.
+    non_letters: usize,
+}
+
+/// Scans the chunk that starts at `start` (not whitespace) to the next whitespace. Most chunks
+/// are ASCII with at most Romanian letters (`febră`, `și`), and take one table look-up per
+/// byte.
+#[inline(always)]
+fn scan_chunk(text: &str, start: usize) -> ChunkScan {
+    let bytes = text.as_bytes();
+    let mut at = start;
+    let mut simple = true;
+    let mut non_letters = 0;
+    while let Some(&b) = bytes.get(at) {
+        let class = BYTE_CLASS[b as usize];
+        if class <= OTHER {
+            // LETTER is 0 and OTHER is 1: the class is what the byte adds to the count.
+            non_letters += usize::from(class);
+            at += 1;
+        } else if class != HIGH {
+            break;
+        } else if let Some(len) = romanian_letter_len(&bytes[at..]) {
+            // A Romanian letter, told by its two bytes without decoding: no whitespace.
+            at += len;
+        } else {
+            let ch = char_at(text, at);
+            if ch.is_whitespace() {
+                break;
+            }
+            simple = false;
+            non_letters += 1;
+            at += ch.len_utf8();
+        }
+    }
+    ChunkScan { end: at, simple, non_letters }
 }
 
 /// A token of `kind` over `span`, with the hash of its plain form.
 fn token(views: &Views, span: Span, kind: TokenKind) -> Token {
-    let plain_hash = word_hash(views.plain.slice(span));
+    let plain_hash = bytes_hash(views.plain.slice_bytes(span));
     Token { span, kind, space_before: false, newlines_before: 0, plain_hash }
 }
 
-/// The class of a byte in [`ASCII_CLASS`]: whitespace or not ASCII (either ends an ASCII run).
-const STOP: u8 = 0;
-/// An ASCII letter.
-const LETTER: u8 = 1;
+/// The class of a byte in [`BYTE_CLASS`]: an ASCII letter. The two classes of bytes that a
+/// chunk goes on over are 0 and 1, so that the scan adds the class to its count of non-letters.
+const LETTER: u8 = 0;
 /// Any other ASCII byte that is not whitespace: digits, punctuation, symbols.
-const OTHER: u8 = 2;
+const OTHER: u8 = 1;
+/// ASCII whitespace other than a line feed.
+const SPACE: u8 = 2;
+/// A line feed, which the tokens count (`Token::newlines_before`).
+const NEWLINE: u8 = 3;
+/// A byte of a char beyond ASCII: the char must be looked at.
+const HIGH: u8 = 4;
 
-/// The class of each byte, for the scan of a chunk's ASCII run.
-static ASCII_CLASS: [u8; 256] = {
-    let mut table = [STOP; 256];
+/// The class of each byte, for the scan of the text.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [HIGH; 256];
     let mut b = 0;
     while b < 128 {
-        table[b] = if is_ascii_space(b as u8) {
-            STOP
+        table[b] = if b as u8 == b'\n' {
+            NEWLINE
+        } else if is_ascii_space(b as u8) {
+            SPACE
         } else if (b as u8).is_ascii_alphabetic() {
             LETTER
         } else {
@@ -211,11 +285,11 @@ static ASCII_CLASS: [u8; 256] = {
 /// The token of a span of letters only (ASCII or Romanian): a unit (`mg`, `grade`) or a word.
 #[inline(always)]
 fn letters_token(views: &Views, rules: &TokenRules, span: Span) -> Token {
-    let plain = views.plain.slice(span);
-    let plain_hash = word_hash(plain);
+    let plain = views.plain.slice_bytes(span);
+    let plain_hash = bytes_hash(plain);
     let unit = plain.len() <= rules.longest_letter_unit
-        && rules.letter_units.may_contain(plain_hash)
-        && rules.units.contains_key(plain);
+        && rules.unit_filter.may_contain(plain_hash)
+        && rules.units.contains_key(views.plain.slice(span));
     let kind = if unit { TokenKind::Unit } else { TokenKind::Word };
     Token { span, kind, space_before: false, newlines_before: 0, plain_hash }
 }
@@ -230,29 +304,33 @@ fn char_at(text: &str, at: usize) -> char {
     text[at..].chars().next().unwrap_or(' ')
 }
 
-/// The length of the Romanian letter (as [`is_romanian_letter`]) that `bytes` starts with: each
-/// is two bytes of UTF-8 (ă Ă C4 83/82, â Â C3 A2/82, î Î C3 AE/8E, ș Ș C8 99/98, ț Ț C8 9B/9A,
-/// ş Ş C5 9F/9E, ţ Ţ C5 A3/A2).
+/// The length of the Romanian letter (as [`is_romanian_letter`]) that `bytes` starts with,
+/// told by its bytes ([`romanian_letter_forms`]): each is two bytes of UTF-8.
+#[inline(always)]
 fn romanian_letter_len(bytes: &[u8]) -> Option<usize> {
-    match bytes {
-        [0xC4, 0x82 | 0x83, ..]
-        | [0xC3, 0x82 | 0xA2 | 0x8E | 0xAE, ..]
-        | [0xC8, 0x98..=0x9B, ..]
-        | [0xC5, 0x9E | 0x9F | 0xA2 | 0xA3, ..] => Some(2),
-        _ => None,
-    }
+    romanian_letter_forms(bytes).map(|_| 2)
 }
 
 /// The letters of Romanian that are not ASCII, in both spellings of ș and ț: none is
 /// punctuation, a digit or a combining mark.
+#[cfg(test)]
 fn is_romanian_letter(ch: char) -> bool {
     matches!(ch, 'ă' | 'Ă' | 'â' | 'Â' | 'î' | 'Î' | 'ș' | 'Ș' | 'ț' | 'Ț' | 'ş' | 'Ş' | 'ţ' | 'Ţ')
 }
 
 /// [`chunk`] for a *simple* chunk, whose chars are ASCII or Romanian letters: the same cuts,
 /// made on bytes. Every punctuation char that `chunk` looks at is then one ASCII byte, a byte
-/// of a Romanian letter is never ASCII, and no char is a combining mark.
-fn chunk_simple(text: &str, views: &Views, rules: &TokenRules, span: Span, newlines: u32, out: &mut Vec<Token>) {
+/// of a Romanian letter is never ASCII, and no char is a combining mark. `non_letters` counts
+/// the chunk's bytes that are not letters ([`ChunkScan::non_letters`]).
+fn chunk_simple(
+    text: &str,
+    views: &Views,
+    rules: &TokenRules,
+    span: Span,
+    non_letters: usize,
+    newlines: u32,
+    out: &mut Vec<Token>,
+) {
     let bytes = text.as_bytes();
     let first = out.len();
     let (mut start, mut end) = (span.start, span.end);
@@ -272,9 +350,11 @@ fn chunk_simple(text: &str, views: &Views, rules: &TokenRules, span: Span, newli
     }
     if start < end {
         let core = Span::new(start, end);
-        if bytes[start..end].iter().all(|b| b.is_ascii_alphabetic() || !b.is_ascii()) {
-            // A word of letters only (a non-ASCII byte is part of a Romanian letter): a unit or
-            // a word, what `kind_of` finds for it, sooner.
+        // Every byte peeled off is punctuation: the core is letters only when those were all
+        // the chunk's non-letters.
+        let peeled = (start - span.start) + (span.end - end);
+        if non_letters == peeled {
+            // A word of letters only: a unit or a word, what `kind_of` finds for it, sooner.
             out.push(letters_token(views, rules, core));
         } else {
             split_core_simple(text, views, rules, core, out);
@@ -292,7 +372,7 @@ fn chunk_simple(text: &str, views: &Views, rules: &TokenRules, span: Span, newli
 /// The punctuation token of the ASCII byte at `at`: its plain form is the byte itself, hashed
 /// without a look-up in the views.
 fn ascii_punct(text: &str, at: usize) -> Token {
-    let plain_hash = word_hash(&text[at..at + 1]);
+    let plain_hash = bytes_hash(&text.as_bytes()[at..at + 1]);
     Token { span: Span::new(at, at + 1), kind: TokenKind::Punct, space_before: false, newlines_before: 0, plain_hash }
 }
 
@@ -365,11 +445,15 @@ fn chunk(text: &str, views: &Views, rules: &TokenRules, span: Span, newlines: u3
 /// Whether the final `.` of `chunk` belongs to it: a known abbreviation (`dr.`) or a dotted
 /// form of single letters (`i.v.`, `p.o.`).
 fn keeps_final_dot(chunk: &str, plain: &str, rules: &TokenRules) -> bool {
-    rules.abbreviations.contains(plain) || is_dotted_letters(chunk)
+    rules.is_abbreviation(plain) || is_dotted_letters(chunk)
 }
 
 /// Single letters each followed by a dot, at least two of them: `i.v.`, `p.o.`, `s.c.`.
 pub fn is_dotted_letters(form: &str) -> bool {
+    // Most forms that end in a dot are words that end a sentence, with no other dot.
+    if !form.as_bytes().split_last().is_some_and(|(&last, body)| last == b'.' && body.contains(&b'.')) {
+        return false;
+    }
     if form.is_ascii() {
         // Letter, dot, letter, dot…: pairs of bytes.
         let bytes = form.as_bytes();
@@ -427,8 +511,9 @@ fn split_core(text: &str, views: &Views, rules: &TokenRules, span: Span, out: &m
 
 fn classify(text: &str, views: &Views, rules: &TokenRules, span: Span) -> Token {
     let plain = views.plain.slice(span);
-    let kind = kind_of(&text[span.range()], plain, rules);
-    Token { span, kind, space_before: false, newlines_before: 0, plain_hash: word_hash(plain) }
+    let plain_hash = word_hash(plain);
+    let kind = kind_of(&text[span.range()], plain, plain_hash, rules);
+    Token { span, kind, space_before: false, newlines_before: 0, plain_hash }
 }
 
 /// What a piece is made of, found in one pass.
@@ -441,15 +526,19 @@ struct Shape {
 
 impl Shape {
     fn of(piece: &str) -> Shape {
+        // Most pieces are ASCII: counted byte by byte, in the same pass that finds out.
         let mut shape = Shape::default();
-        if piece.is_ascii() {
-            for b in piece.bytes() {
-                shape.letters += usize::from(b.is_ascii_alphabetic());
-                shape.digits += usize::from(b.is_ascii_digit());
-            }
+        let mut ascii = true;
+        for b in piece.bytes() {
+            shape.letters += usize::from(b.is_ascii_alphabetic());
+            shape.digits += usize::from(b.is_ascii_digit());
+            ascii &= b.is_ascii();
+        }
+        if ascii {
             shape.chars = piece.len();
             return shape;
         }
+        shape = Shape::default();
         for ch in piece.chars() {
             shape.chars += 1;
             if ch.is_ascii_alphabetic() || (!ch.is_ascii() && ch.is_alphabetic()) {
@@ -466,12 +555,12 @@ impl Shape {
     }
 }
 
-/// The kind of one piece, from its original spelling and its plain form.
-fn kind_of(piece: &str, plain: &str, rules: &TokenRules) -> TokenKind {
+/// The kind of one piece, from its original spelling, its plain form and the hash of that.
+fn kind_of(piece: &str, plain: &str, plain_hash: u64, rules: &TokenRules) -> TokenKind {
     let shape = Shape::of(piece);
     // A word longer than every unit made of letters cannot be a unit: skip the lookup.
     let may_be_unit = plain.len() <= rules.longest_letter_unit || !shape.letters_only();
-    if may_be_unit && rules.units.contains_key(plain) {
+    if may_be_unit && rules.is_unit(plain, plain_hash) {
         return TokenKind::Unit;
     }
     if shape.digits > 0 {
@@ -492,7 +581,7 @@ fn kind_of(piece: &str, plain: &str, rules: &TokenRules) -> TokenKind {
                 }
             }
             let unit = plain.len().checked_sub(rest.len()).and_then(|at| plain.get(at..)).unwrap_or(rest);
-            if rules.units.contains_key(unit) || is_degree(unit) {
+            if rules.is_unit(unit, word_hash(unit)) || is_degree(unit) {
                 return TokenKind::Quantity;
             }
             return TokenKind::Alnum;
@@ -524,11 +613,9 @@ pub fn number_prefix(piece: &str) -> usize {
     let mut at = 0;
     // Most pieces start with a digit or a letter: only `<`, `>` and the first byte of `≤` `≥`
     // can open a comparator.
-    let may_compare = matches!(bytes.first(), Some(b'<' | b'>' | 0xE2));
-    for comparator in ["<=", ">=", "≤", "≥", "<", ">"].into_iter().filter(|_| may_compare) {
-        if piece.starts_with(comparator) {
+    if matches!(bytes.first(), Some(b'<' | b'>' | 0xE2)) {
+        if let Some(comparator) = ["<=", ">=", "≤", "≥", "<", ">"].into_iter().find(|c| piece.starts_with(c)) {
             at = comparator.len();
-            break;
         }
     }
     let digits_from = |mut i: usize| {
@@ -566,18 +653,15 @@ fn is_mark(c: char) -> bool {
     c >= '\u{300}' && unicode_normalization::char::canonical_combining_class(c) != 0
 }
 
-/// Joins a genus initial, its dot and a lower-case species into one token: `E. coli`.
-fn join_binomials(text: &str, views: &Views, tokens: &mut Vec<Token>) {
-    // Most documents have none: find the first before moving any token.
-    let Some(first) = tokens.windows(3).position(|three| is_dot(text, three[1]) && is_binomial(text, three)) else {
-        return;
-    };
-    let mut write = first;
-    let mut read = first;
+/// Joins a genus initial, its dot and a lower-case species into one token: `E. coli`. No
+/// binomial starts before token `from`.
+fn join_binomials(text: &str, views: &Views, tokens: &mut Vec<Token>, from: usize) {
+    let mut write = from;
+    let mut read = from;
     while read < tokens.len() {
         if read + 2 < tokens.len() && is_dot(text, tokens[read + 1]) && is_binomial(text, &tokens[read..read + 3]) {
             let span = tokens[read].span.cover(tokens[read + 2].span);
-            let plain_hash = word_hash(views.plain.slice(span));
+            let plain_hash = bytes_hash(views.plain.slice_bytes(span));
             tokens[write] = Token { span, kind: TokenKind::Abbreviation, plain_hash, ..tokens[read] };
             read += 3;
         } else {
@@ -596,18 +680,23 @@ fn is_dot(text: &str, token: Token) -> bool {
     token.span.len() == 1 && text.as_bytes()[token.span.start] == b'.'
 }
 
-/// An upper-case initial, a dot glued to it, and a lower-case word of three letters or more.
+/// An upper-case initial and a dot glued to it.
 #[inline]
-fn is_binomial(text: &str, three: &[Token]) -> bool {
-    let (initial, dot, species) = (three[0], three[1], three[2]);
-    // The cheap tests first: most triples fail at the glued dot, tested on integers and one byte.
+fn is_initial_and_dot(text: &str, initial: Token, dot: Token) -> bool {
+    // The cheap tests first: most pairs fail at the glued dot, tested on integers and one byte.
     if dot.span.start != initial.span.end || dot.span.len() != 1 || text.as_bytes()[dot.span.start] != b'.' {
         return false;
     }
     let mut chars = text[initial.span.range()].chars();
-    let is_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+    matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase())
+}
+
+/// An upper-case initial, a dot glued to it, and a lower-case word of three letters or more.
+#[inline]
+fn is_binomial(text: &str, three: &[Token]) -> bool {
+    let (initial, dot, species) = (three[0], three[1], three[2]);
     let species_text = &text[species.span.range()];
-    is_initial
+    is_initial_and_dot(text, initial, dot)
         && species.space_before
         && species.newlines_before == 0
         && species.kind == TokenKind::Word
@@ -624,7 +713,7 @@ mod tests {
         for unit in ["/mm3", "mm3", "g/dl", "10^9/l", "%", "bpm", "mmhg", "mg"] {
             rules.add_unit(unit.to_owned(), 0);
         }
-        rules.abbreviations.insert("dr.".to_owned());
+        rules.add_abbreviation("dr.".to_owned());
         rules
     }
 
