@@ -412,7 +412,8 @@ pub struct Score {
     #[serde(default)]
     pub missing: Vec<String>,
     /// Whether the score is meant for this patient (CURB-65 with a pneumonia, CHA2DS2-VASc with
-    /// atrial fibrillation); a score that is not is still shown when its inputs are there.
+    /// atrial fibrillation, Sepsis-3 with an infection). casus writes only the scores that are,
+    /// so it is true in its output; the field is kept for the analyses other tools write.
     #[serde(default)]
     pub applicable: bool,
     /// The published source of the score or formula.

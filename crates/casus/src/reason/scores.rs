@@ -150,23 +150,27 @@ fn formula(
 
 /// Every score that applies to the patient and has at least one known input.
 pub fn compute(facts: &Facts<'_>) -> Vec<Score> {
-    let mut scores = vec![
-        mean_arterial_pressure(facts),
-        shock_index(facts),
-        sirs(facts),
-        qsofa(facts),
-        sofa(facts),
-        septic_shock(facts),
-        sepsis(facts),
-        news2(facts),
+    // The scores meant for one condition only are not built for a case without it.
+    let mut scores: Vec<Score> = [
+        Some(mean_arterial_pressure(facts)),
+        Some(shock_index(facts)),
+        Some(sirs(facts)),
+        Some(qsofa(facts)),
+        Some(sofa(facts)),
+        Some(septic_shock(facts)),
+        Some(sepsis(facts)),
+        Some(news2(facts)),
         curb65(facts),
         cha2ds2_vasc(facts),
         wells_pe(facts),
         wells_dvt(facts),
-        egfr(facts),
-        anion_gap(facts),
-        corrected_calcium(facts),
-    ];
+        Some(egfr(facts)),
+        Some(anion_gap(facts)),
+        Some(corrected_calcium(facts)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     scores.extend(kdigo_aki(facts));
     scores.extend(gcs(facts));
     scores.retain(|s| s.applicable && s.criteria.iter().any(|c| c.met.is_some()));
@@ -494,7 +498,8 @@ fn news2(facts: &Facts<'_>) -> Score {
 }
 
 /// CURB-65 for community-acquired pneumonia (Lim et al., Thorax 2003;58:377).
-fn curb65(facts: &Facts<'_>) -> Score {
+fn curb65(facts: &Facts<'_>) -> Option<Score> {
+    facts.any_present(&["pneumonia"])?;
     let mut b = Builder::new("curb65", "Lim et al., Thorax 2003;58:377-82");
     b.finding("confusion", 1.0, "mentation", facts.presence("confusion"));
     b.threshold(
@@ -522,8 +527,7 @@ fn curb65(facts: &Facts<'_>) -> Score {
         |x| x > 0.0,
     );
     age_item(&mut b, facts, "age ≥ 65", 1.0, |a| a >= 65.0);
-    let applicable = facts.any_present(&["pneumonia"]).is_some();
-    b.build(applicable, 5.0, at_least(3.0))
+    Some(b.build(true, 5.0, at_least(3.0)))
 }
 
 fn age_item(b: &mut Builder, facts: &Facts<'_>, name: &str, points: f64, test: impl Fn(f64) -> bool) {
@@ -540,7 +544,8 @@ fn age_item(b: &mut Builder, facts: &Facts<'_>, name: &str, points: f64, test: i
 }
 
 /// CHA2DS2-VASc for atrial fibrillation (Lip et al., Chest 2010;137:263).
-fn cha2ds2_vasc(facts: &Facts<'_>) -> Score {
+fn cha2ds2_vasc(facts: &Facts<'_>) -> Option<Score> {
+    facts.any_present(&["atrial_fibrillation"])?;
     let mut b = Builder::new("cha2ds2_vasc", "Lip et al., Chest 2010;137:263-72");
     b.finding("congestive heart failure", 1.0, "heart failure", facts.presence("heart_failure"));
     b.finding("hypertension", 1.0, "hypertension", facts.presence("essential_hypertension"));
@@ -552,12 +557,12 @@ fn cha2ds2_vasc(facts: &Facts<'_>) -> Score {
     let female = facts.analysis.patient.sex.map(|s| s == crate::analysis::Sex::Female);
     let span = facts.analysis.patient.sex_span;
     b.item("female sex".to_owned(), 1.0, "sex", female, span.into_iter().collect());
-    let applicable = facts.any_present(&["atrial_fibrillation"]).is_some();
-    b.build(applicable, 9.0, at_least(2.0))
+    Some(b.build(true, 9.0, at_least(2.0)))
 }
 
 /// Wells score for pulmonary embolism (Wells et al., Thromb Haemost 2000;83:416); > 4 likely.
-fn wells_pe(facts: &Facts<'_>) -> Score {
+fn wells_pe(facts: &Facts<'_>) -> Option<Score> {
+    facts.any_present(&["pulmonary_embolism"])?;
     let mut b = Builder::new("wells_pe", "Wells et al., Thromb Haemost 2000;83:416-20");
     b.finding("clinical signs of DVT", 3.0, "DVT signs", facts.presence("deep_vein_thrombosis"));
     b.threshold("heart rate > 100/min", 1.5, "heart rate", facts.quantity("heart_rate", Canonical::PerMinute), |h| {
@@ -565,8 +570,7 @@ fn wells_pe(facts: &Facts<'_>) -> Score {
     });
     b.finding("haemoptysis", 1.0, "haemoptysis", facts.presence("hemoptysis"));
     b.finding("malignancy", 1.0, "malignancy", facts.presence("malignant_neoplasm"));
-    let applicable = facts.any_present(&["pulmonary_embolism"]).is_some();
-    b.build(applicable, 12.5, |lower, upper| {
+    Some(b.build(true, 12.5, |lower, upper| {
         if lower > 4.0 {
             "PE likely (> 4)".to_owned()
         } else if upper <= 4.0 {
@@ -574,13 +578,14 @@ fn wells_pe(facts: &Facts<'_>) -> Score {
         } else {
             "indeterminate: 'PE most likely' and immobilisation, prior DVT/PE not assessed".to_owned()
         }
-    })
+    }))
 }
 
 /// Wells score for deep vein thrombosis (Wells et al., NEJM 2003;349:1227); ≥ 2 likely. Criteria
 /// the text rarely states (calf swelling > 3 cm, collateral veins, an alternative diagnosis as
 /// likely, −2) stay unknown and widen the bounds.
-fn wells_dvt(facts: &Facts<'_>) -> Score {
+fn wells_dvt(facts: &Facts<'_>) -> Option<Score> {
+    facts.any_present(&["deep_vein_thrombosis"])?;
     let mut b = Builder::new("wells_dvt", "Wells et al., NEJM 2003;349:1227-35");
     b.finding("active cancer", 1.0, "malignancy", facts.presence("malignant_neoplasm"));
     b.finding("paralysis or recent immobilisation of the leg", 1.0, "paralysis", facts.presence("paralysis"));
@@ -595,10 +600,9 @@ fn wells_dvt(facts: &Facts<'_>) -> Score {
         _ => Presence::Unknown,
     };
     b.finding("previously documented DVT", 1.0, "prior DVT", prior_dvt);
-    let applicable = facts.any_present(&["deep_vein_thrombosis"]).is_some();
     // The −2 for an alternative diagnosis at least as likely is never assumed: the bounds' low
     // end does not subtract it, so the interpretation says when it could change the answer.
-    b.build(applicable, 9.0, |lower, upper| {
+    Some(b.build(true, 9.0, |lower, upper| {
         if lower - 2.0 >= 2.0 {
             "DVT likely (≥ 2)".to_owned()
         } else if upper < 2.0 {
@@ -606,7 +610,7 @@ fn wells_dvt(facts: &Facts<'_>) -> Score {
         } else {
             "indeterminate: unknown criteria or an alternative diagnosis could change it".to_owned()
         }
-    })
+    }))
 }
 
 /// eGFR by the race-free CKD-EPI 2021 creatinine equation (Inker et al., NEJM 2021;385:1737):
