@@ -35,30 +35,33 @@ fn filter_slot(hash: u64) -> (usize, u64) {
     (bit / 64, 1 << (bit % 64))
 }
 
-/// Bits of the filters of phrase openings (one word, or two words): 2^12, for indexes of a few
-/// hundred phrases at most.
-const OPENING_BITS: u32 = 12;
+/// Bits of a [`HashFilter`]: 2^12, for sets of a few hundred words at most.
+const HASH_FILTER_BITS: u32 = 12;
 
-/// A bit set over the top bits of hashes, for [`PhraseIndex::may_start_with`].
+/// A bit set over the top bits of word hashes ([`word_hash`]): a clear bit proves a word is not
+/// in the set, and with a few hundred entries most other words are refused. The phrase openings
+/// of [`PhraseIndex::may_start_with`] and the tokenizer's units and abbreviations use it.
 #[derive(Debug, Clone)]
-struct OpeningFilter([u64; 1 << (OPENING_BITS - 6)]);
+pub(crate) struct HashFilter([u64; 1 << (HASH_FILTER_BITS - 6)]);
 
-impl OpeningFilter {
-    fn new() -> Self {
-        OpeningFilter([0; 1 << (OPENING_BITS - 6)])
+impl Default for HashFilter {
+    fn default() -> Self {
+        HashFilter([0; 1 << (HASH_FILTER_BITS - 6)])
     }
+}
 
+impl HashFilter {
     fn slot(hash: u64) -> (usize, u64) {
-        let bit = (hash >> (64 - OPENING_BITS)) as usize;
+        let bit = (hash >> (64 - HASH_FILTER_BITS)) as usize;
         (bit / 64, 1 << (bit % 64))
     }
 
-    fn insert(&mut self, hash: u64) {
+    pub(crate) fn insert(&mut self, hash: u64) {
         let (word, bit) = Self::slot(hash);
         self.0[word] |= bit;
     }
 
-    fn may_contain(&self, hash: u64) -> bool {
+    pub(crate) fn may_contain(&self, hash: u64) -> bool {
         let (word, bit) = Self::slot(hash);
         self.0[word] & bit != 0
     }
@@ -85,15 +88,15 @@ pub struct PhraseIndex<T> {
     filter: Box<[u64; 1 << (FILTER_BITS - 6)]>,
     /// The first words of the phrases of one word, and the first two words of the longer ones:
     /// a common first word (`la`, `în`) opens a phrase only before the right second word.
-    singles: Box<OpeningFilter>,
-    pairs: Box<OpeningFilter>,
+    singles: Box<HashFilter>,
+    pairs: Box<HashFilter>,
 }
 
 impl<T> PhraseIndex<T> {
     pub fn new(entries: impl IntoIterator<Item = (Phrase, T)>) -> Self {
         let mut by_first: FxHashMap<u64, Vec<Entry<T>>> = FxHashMap::default();
         let mut filter = Box::new([0u64; 1 << (FILTER_BITS - 6)]);
-        let (mut singles, mut pairs) = (Box::new(OpeningFilter::new()), Box::new(OpeningFilter::new()));
+        let (mut singles, mut pairs) = (Box::<HashFilter>::default(), Box::<HashFilter>::default());
         for (phrase, value) in entries {
             if let Some(first) = phrase.first() {
                 let hash = word_hash(first);

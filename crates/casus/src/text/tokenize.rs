@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::span::Span;
 use crate::text::normalize::{romanian_letter_forms, Views};
-use crate::text::phrases::{bytes_hash, word_hash};
+use crate::text::phrases::{bytes_hash, word_hash, HashFilter};
 
 /// What a token is, by shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,34 +73,6 @@ pub struct TokenRules {
     /// The same for abbreviations: most chunks that end in a dot end a sentence, and are refused
     /// here.
     abbreviation_filter: HashFilter,
-}
-
-/// A bit set of 2^12 bits over the top bits of hashes ([`word_hash`]): with about a hundred
-/// entries, a few other words in a hundred pass it.
-#[derive(Debug, Clone)]
-struct HashFilter([u64; 64]);
-
-impl Default for HashFilter {
-    fn default() -> Self {
-        HashFilter([0; 64])
-    }
-}
-
-impl HashFilter {
-    fn slot(hash: u64) -> (usize, u64) {
-        let bit = (hash >> 52) as usize;
-        (bit / 64, 1 << (bit % 64))
-    }
-
-    fn insert(&mut self, hash: u64) {
-        let (word, bit) = Self::slot(hash);
-        self.0[word] |= bit;
-    }
-
-    fn may_contain(&self, hash: u64) -> bool {
-        let (word, bit) = Self::slot(hash);
-        self.0[word] & bit != 0
-    }
 }
 
 impl TokenRules {
