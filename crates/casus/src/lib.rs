@@ -27,3 +27,21 @@ pub mod text;
 pub use analysis::Analysis;
 pub use engine::{Engine, Language, Options};
 pub use error::{Error, InputError};
+
+/// Every case text of the committed corpus (`corpus/dev`, `corpus/test`) with its path, for the
+/// unit tests that check a cache or a fast path against the plain computation over real text.
+#[cfg(test)]
+pub(crate) fn corpus_texts() -> Vec<(std::path::PathBuf, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+    let mut texts = Vec::new();
+    for split in ["dev", "test"] {
+        for entry in std::fs::read_dir(root.join(split)).expect("the corpus is in the repository") {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|ext| ext == "txt") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                texts.push((path, text));
+            }
+        }
+    }
+    texts
+}

@@ -630,23 +630,15 @@ mod tests {
             )
         };
         let (matcher, other) = (new_matcher(), new_matcher());
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
         let mut memo = WordSymbols::new();
         memo.serve(&matcher);
         let mut known = 0;
-        for split in ["dev", "test"] {
-            for entry in std::fs::read_dir(root.join(split)).unwrap() {
-                let path = entry.unwrap().path();
-                if path.extension().is_none_or(|ext| ext != "txt") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap();
-                let doc = engine.text_layer(&text, &crate::Options::default()).unwrap();
-                for i in 0..doc.tokens.len() {
-                    let symbol = matcher.token_symbol(&doc, i);
-                    assert_eq!(memo.symbol(&matcher, &doc, i), symbol, "{:?} in {path:?}", doc.token_text(i));
-                    known += usize::from(symbol != BOUNDARY);
-                }
+        for (path, text) in crate::corpus_texts() {
+            let doc = engine.text_layer(&text, &crate::Options::default()).unwrap();
+            for i in 0..doc.tokens.len() {
+                let symbol = matcher.token_symbol(&doc, i);
+                assert_eq!(memo.symbol(&matcher, &doc, i), symbol, "{:?} in {path:?}", doc.token_text(i));
+                known += usize::from(symbol != BOUNDARY);
             }
         }
         assert!(known > 5_000, "the corpus names concepts: {known}");
