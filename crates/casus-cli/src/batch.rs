@@ -140,8 +140,7 @@ fn record(
         // Written directly rather than through a `Value`: the analysis is most of the line and
         // converting it to a tree first costs as much as analysing it.
         BatchFormat::Jsonl => {
-            // An analysis is about twenty bytes of JSON for each byte of text.
-            let mut line = Vec::with_capacity(4096 + 24 * bytes.len());
+            let mut line = Vec::with_capacity(casus::export::compact_json_capacity(bytes.len()));
             line.extend_from_slice(b"{\"id\":");
             serde_json::to_writer(&mut line, id).expect("a string serializes");
             line.extend_from_slice(b",\"analysis\":");

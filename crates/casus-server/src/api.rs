@@ -65,8 +65,7 @@ async fn respond(state: AppState, headers: HeaderMap, query: RawQuery, body: Bod
             let analysis = engine.analyze_bytes(&input.bytes, &input.options)?;
             Ok::<Vec<u8>, Error>(match output {
                 Output::Contract => {
-                    // An analysis is about twenty bytes of JSON for each byte of text.
-                    let mut json = Vec::with_capacity(4096 + 24 * input.bytes.len());
+                    let mut json = Vec::with_capacity(casus::export::compact_json_capacity(input.bytes.len()));
                     casus::export::write_compact_json(&analysis, &mut json);
                     json
                 }

@@ -24,6 +24,13 @@ pub fn write_compact_json(analysis: &Analysis, out: &mut Vec<u8>) {
     *out = buffer.0;
 }
 
+/// About how many bytes the compact JSON of a text of `text_bytes` bytes takes (some twenty
+/// for each byte of text): the capacity to give the buffer of [`write_compact_json`], so that
+/// it seldom grows.
+pub fn compact_json_capacity(text_bytes: usize) -> usize {
+    4096 + 24 * text_bytes
+}
+
 /// A byte buffer for serde_json: writing to it cannot fail.
 struct JsonBuffer(Vec<u8>);
 
