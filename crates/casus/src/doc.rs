@@ -62,7 +62,8 @@ impl Stems {
     fn new(doc: &Doc<'_>) -> Stems {
         let count = doc.tokens.len();
         let mut stems =
-            Stems { text: String::new(), ends: Vec::with_capacity(count), hashes: Vec::with_capacity(count) };
+            // Stems are shorter than the words they come from: the text's length seldom grows.
+            Stems { text: String::with_capacity(doc.text.len()), ends: Vec::with_capacity(count), hashes: Vec::with_capacity(count) };
         STEM_MEMO.with_borrow_mut(|memo| {
             for (i, token) in doc.tokens.iter().enumerate() {
                 let (form, hash) = memo.stem(doc.plain(i), token.plain_hash);
@@ -96,8 +97,10 @@ impl Stems {
 /// cache: a stem depends on the word alone.
 #[derive(Default)]
 struct StemMemo {
-    /// Plain form's hash (`Token::plain_hash`) → that plain form, its stem and the stem's hash.
-    seen: rustc_hash::FxHashMap<u64, (Box<str>, Box<str>, u64)>,
+    /// Plain form's hash (`Token::plain_hash`) → where its word is in `words`.
+    seen: rustc_hash::FxHashMap<u64, u32>,
+    /// Each word remembered: its plain form, its stem and the stem's hash.
+    words: Vec<(Box<str>, Box<str>, u64)>,
     /// The stem of a word not remembered (reused: no allocation per word).
     buffer: String,
 }
@@ -112,18 +115,18 @@ impl StemMemo {
 
     /// The stem of the word `plain` (of hash `plain_hash`, [`word_hash`]) and the stem's hash.
     fn stem(&mut self, plain: &str, plain_hash: u64) -> (&str, u64) {
-        let seen = self.seen.get(&plain_hash);
-        let new = seen.is_none();
-        if seen.is_some_and(|(seen_plain, _, _)| **seen_plain == *plain) {
-            let (_, form, hash) = &self.seen[&plain_hash];
+        let seen = self.seen.get(&plain_hash).map(|&n| n as usize);
+        if let Some(n) = seen.filter(|&n| *self.words[n].0 == *plain) {
+            let (_, form, hash) = &self.words[n];
             return (form, *hash);
         }
         self.buffer.clear();
         self.buffer.push_str(&stem(plain));
         let hash = word_hash(&self.buffer);
         // A word whose hash is another word's is not remembered: the first keeps its place.
-        if new && self.seen.len() < Self::CAPACITY {
-            self.seen.insert(plain_hash, (plain.into(), self.buffer.as_str().into(), hash));
+        if seen.is_none() && self.words.len() < Self::CAPACITY {
+            self.seen.insert(plain_hash, self.words.len() as u32);
+            self.words.push((plain.into(), self.buffer.as_str().into(), hash));
         }
         (&self.buffer, hash)
     }
