@@ -66,11 +66,17 @@ static WEIGHTS: LazyLock<Weights> = LazyLock::new(|| Weights {
     absent: std::array::from_fn(|fq| round(ln_lr_absent(fq as u8 + 1))),
 });
 
-/// The important findings a case shows, in knowledge-base order, and marked per spec so that a
-/// disease counts those it does not explain without searching its findings for each.
-struct Shown {
-    list: Vec<usize>,
-    marked: Vec<bool>,
+/// A weight of the ledger in thousandths: every weight is rounded to three decimals, so
+/// candidates are scored by adding integers, which sum exactly in any order. That lets the case
+/// add each finding it shows to the diseases that list it, instead of each candidate reading all
+/// its findings, and the score is still the number the ledger's float sum rounds to (tested).
+fn milli(weight: f64) -> i64 {
+    (weight * 1000.0).round() as i64
+}
+
+/// A score in thousandths as the ledger writes it: what [`round`] makes of the ledger's sum.
+fn from_milli(score: i64) -> f64 {
+    score as f64 / 1000.0
 }
 
 /// What the case says of one finding, with its evidence borrowed from the facts: the case
@@ -86,6 +92,32 @@ enum Observed<'e> {
 /// A disease named for the patient now: whether certainly, and where.
 type Named<'e> = (bool, &'e [CharSpan]);
 
+/// What the case says of every finding of the knowledge base (by spec), and the few it says
+/// something of: scoring and evoking read those rather than every spec.
+struct Observations<'e> {
+    of: Vec<Observed<'e>>,
+    /// The specs not unknown, each once.
+    known: Vec<usize>,
+}
+
+impl<'e> Observations<'e> {
+    fn set(&mut self, n: usize, observed: Observed<'e>) {
+        if !matches!(observed, Observed::Unknown) {
+            self.of[n] = observed;
+            self.known.push(n);
+        }
+    }
+}
+
+/// One finding of one disease, as the case side of scoring reads it: the disease and what the
+/// finding adds to its score when present (uncertain, certain) or denied, in thousandths.
+#[derive(Debug, Clone, Copy)]
+struct Listing {
+    disease: usize,
+    present: [i64; 2],
+    absent: i64,
+}
+
 /// The knowledge base resolved for ranking.
 #[derive(Debug, Clone)]
 pub struct Differential {
@@ -94,9 +126,12 @@ pub struct Differential {
     concept_of: Vec<usize>,
     /// Per disease, the ledger line of its own name ("… named in the text"), written once.
     named_line: Vec<String>,
-    measured_signs: Vec<MeasuredSign>,
+    /// Per measured sign, the inventory index of the measurement that shows it, and its state.
+    measured_signs: Vec<(u32, MeasuredState)>,
     /// Every distinct finding of the knowledge base, once: a case observes each once.
     specs: Vec<FindingSpec>,
+    /// Per spec, the inventory index of the concept it names (concept and measurement findings).
+    spec_concepts: Vec<Option<u32>>,
     /// Per spec, its name as a reader wants it ([`describe`]), written once: ledgers and the
     /// next tests name the same few hundred findings for every document.
     descriptions: Vec<String>,
@@ -104,23 +139,26 @@ pub struct Differential {
     unexplained_lines: Vec<String>,
     /// Per disease, per finding, its index into `specs`.
     spec_of: Vec<Vec<usize>>,
-    /// Per disease, its specs without repeats, sorted.
-    distinct_specs: Vec<Vec<usize>>,
+    /// Per spec, every finding of a disease that is it, in disease order: what the spec adds to
+    /// each disease's score when the case shows or denies it.
+    listings: Vec<Vec<Listing>>,
+    /// Per spec, the diseases that list it, once each, ascending.
+    listed_by: Vec<Vec<usize>>,
     /// Per spec, the rows of `measured_signs` whose sign is it or lies under it.
     signs_of: Vec<Vec<usize>>,
-    /// The spec of each concept finding (`FindingSpec::Concept`), by concept id: a case
+    /// The spec of each concept finding (`FindingSpec::Concept`), by inventory index: a case
     /// mentions a few dozen concepts, which are looked up here rather than each spec in the case.
-    concept_specs: FxHashMap<String, usize>,
+    concept_specs: FxHashMap<u32, usize>,
     /// The concept findings some measured sign may show (`signs_of` not empty), ascending.
     signed_specs: Vec<usize>,
-    /// The measurement findings (`FindingSpec::Measured`) by concept id, for the same look-up
-    /// of the concepts a case measures.
-    measured_specs: FxHashMap<String, Vec<usize>>,
+    /// The measurement findings (`FindingSpec::Measured`) by inventory index, for the same
+    /// look-up of the concepts a case measures.
+    measured_specs: FxHashMap<u32, Vec<usize>>,
     /// The findings read from the patient and the other stages (scores, cultures, age, sex),
     /// ascending: few, and each asked of every case.
     other_specs: Vec<usize>,
-    /// The diseases of each concept, by id, for the same look-up of the diseases named.
-    concept_diseases: FxHashMap<String, Vec<usize>>,
+    /// The diseases of each concept, by inventory index, for the same look-up of the diseases named.
+    concept_diseases: FxHashMap<u32, Vec<usize>>,
     /// Per disease, the first disease of its concept: the one the next tests of a hypothesis
     /// of that concept compare.
     first_of_concept: Vec<usize>,
@@ -140,7 +178,11 @@ pub struct Differential {
 struct Candidate<'e> {
     /// Index into the differential's diseases.
     disease: usize,
-    score: f64,
+    /// The score in thousandths.
+    score: i64,
+    /// Best first, then by concept id, then in the knowledge base's order: (score, rank of the
+    /// concept id, disease), worked out once per candidate rather than at every comparison.
+    order: (std::cmp::Reverse<i64>, u32, usize),
     named: Option<Named<'e>>,
 }
 
@@ -152,6 +194,7 @@ impl Differential {
         tree: &ConceptTree,
     ) -> Differential {
         let index: FxHashMap<&str, usize> = concepts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        let id = |name: &str| index.get(name).map(|&i| i as u32);
         // Anatomy is a place, not a finding: a gluteal region names where something is, and the
         // finding located there (a collection, an abscess) carries the evidence.
         let is_place = |f: &DiseaseFinding| match &f.spec {
@@ -165,7 +208,7 @@ impl Differential {
             .filter(|d| index.contains_key(d.concept.as_str()))
             .map(|d| Disease { findings: d.findings.iter().filter(|f| !is_place(f)).cloned().collect(), ..d.clone() })
             .collect();
-        let concept_of = diseases.iter().map(|d| index[d.concept.as_str()]).collect();
+        let concept_of: Vec<usize> = diseases.iter().map(|d| index[d.concept.as_str()]).collect();
         let labels: FxHashMap<&str, &str> = concepts.iter().map(|c| (c.id.as_str(), c.label.as_str())).collect();
         let named_line = diseases.iter().map(|d| format!("{} named in the text", label(&labels, &d.concept))).collect();
         let mut specs: Vec<FindingSpec> = Vec::new();
@@ -189,60 +232,74 @@ impl Differential {
                     .collect()
             })
             .collect();
-        let descriptions: Vec<String> = specs.iter().map(|spec| describe(&labels, spec)).collect();
-        let unexplained_lines = descriptions.iter().map(|d| format!("unexplained: {d}")).collect();
-        let signs_of: Vec<Vec<usize>> = specs
+        let spec_concepts: Vec<Option<u32>> = specs
             .iter()
             .map(|spec| match spec {
-                FindingSpec::Concept(id) => {
-                    (0..measured_signs.len()).filter(|&i| tree.is_a(&measured_signs[i].sign, id)).collect()
+                FindingSpec::Concept(concept) | FindingSpec::Measured(concept, _) => id(concept),
+                _ => None,
+            })
+            .collect();
+        let descriptions: Vec<String> = specs.iter().map(|spec| describe(&labels, spec)).collect();
+        let unexplained_lines = descriptions.iter().map(|d| format!("unexplained: {d}")).collect();
+        // (sign, measurement, state), by inventory index.
+        let signs: Vec<(u32, u32, MeasuredState)> =
+            measured_signs.iter().filter_map(|s| Some((id(&s.sign)?, id(&s.measurement)?, s.state))).collect();
+        let signs_of: Vec<Vec<usize>> = specs
+            .iter()
+            .zip(&spec_concepts)
+            .map(|(spec, &concept)| match (spec, concept) {
+                (FindingSpec::Concept(_), Some(concept)) => {
+                    (0..signs.len()).filter(|&i| tree.is_a(signs[i].0, concept)).collect()
                 }
                 _ => Vec::new(),
             })
             .collect();
         let mut concept_specs = FxHashMap::default();
-        let mut measured_specs: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        let mut measured_specs: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
         let (mut signed_specs, mut other_specs) = (Vec::new(), Vec::new());
         for (n, spec) in specs.iter().enumerate() {
-            match spec {
-                FindingSpec::Concept(id) => {
-                    concept_specs.insert(id.clone(), n);
+            match (spec, spec_concepts[n]) {
+                (FindingSpec::Concept(_), Some(concept)) => {
+                    concept_specs.insert(concept, n);
                     if !signs_of[n].is_empty() {
                         signed_specs.push(n);
                     }
                 }
-                FindingSpec::Measured(id, _) => measured_specs.entry(id.clone()).or_default().push(n),
+                (FindingSpec::Measured(..), Some(concept)) => measured_specs.entry(concept).or_default().push(n),
+                (FindingSpec::Concept(_) | FindingSpec::Measured(..), None) => {}
                 _ => other_specs.push(n),
             }
         }
-        let mut concept_diseases: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        for (d, disease) in diseases.iter().enumerate() {
-            concept_diseases.entry(disease.concept.clone()).or_default().push(d);
+        let mut concept_diseases: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+        for (d, &concept) in concept_of.iter().enumerate() {
+            concept_diseases.entry(concept as u32).or_default().push(d);
         }
-        let first_of_concept = diseases.iter().map(|d| concept_diseases[&d.concept][0]).collect();
-        let mut ids: Vec<&str> = concept_diseases.keys().map(String::as_str).collect();
+        let first_of_concept = concept_of.iter().map(|&c| concept_diseases[&(c as u32)][0]).collect();
+        let mut ids: Vec<&str> = diseases.iter().map(|d| d.concept.as_str()).collect();
         ids.sort_unstable();
+        ids.dedup();
         let concept_order =
             diseases.iter().map(|d| ids.binary_search(&d.concept.as_str()).expect("a disease's id") as u32).collect();
         let mut evokes = vec![Vec::new(); specs.len()];
+        let mut listings = vec![Vec::new(); specs.len()];
+        let mut listed_by: Vec<Vec<usize>> = vec![Vec::new(); specs.len()];
         for (d, disease) in diseases.iter().enumerate() {
             for (f, &n) in disease.findings.iter().zip(&spec_of[d]) {
                 if f.evoking >= 2 && evokes[n].last() != Some(&d) {
                     evokes[n].push(d);
                 }
+                let present = [false, true].map(|certain| milli(Differential::present_weight(f.evoking, certain)));
+                listings[n].push(Listing {
+                    disease: d,
+                    present,
+                    absent: milli(Differential::absent_weight(f.frequency)),
+                });
+                if listed_by[n].last() != Some(&d) {
+                    listed_by[n].push(d);
+                }
             }
         }
-        let distinct_specs = spec_of
-            .iter()
-            .map(|specs| {
-                let mut distinct = specs.clone();
-                distinct.sort_unstable();
-                distinct.dedup();
-                distinct
-            })
-            .collect();
         Differential {
-            distinct_specs,
             concept_specs,
             signed_specs,
             measured_specs,
@@ -253,11 +310,14 @@ impl Differential {
             diseases,
             concept_of,
             named_line,
-            measured_signs: measured_signs.to_vec(),
+            measured_signs: signs.iter().map(|&(_, measurement, state)| (measurement, state)).collect(),
             specs,
+            spec_concepts,
             descriptions,
             unexplained_lines,
             spec_of,
+            listings,
+            listed_by,
             signs_of,
             important,
             evokes,
@@ -269,37 +329,31 @@ impl Differential {
     /// Every evoked disease is scored; only those that make the list get their ledger written.
     pub fn rank(&self, facts: &Facts<'_>, scores: &[Score], concepts: &[ConceptEntry]) -> Vec<Hypothesis> {
         let flags = crate::reason::scores::flags(scores);
-        let observed = self.observe(facts, &flags);
+        let observations = self.observe(facts, &flags);
+        let observed = &observations.of;
         // The important findings the case shows, to charge the diseases that leave them unexplained.
-        let list: Vec<usize> = self
+        let shown: Vec<usize> = self
             .important
             .iter()
             .copied()
             .filter(|&n| matches!(observed[n], Observed::Present { certain: true, .. }))
             .collect();
-        let mut marked = vec![false; self.specs.len()];
-        list.iter().for_each(|&n| marked[n] = true);
-        let shown = Shown { list, marked };
-
-        let evoked = self.evoked(&observed);
+        let evoked = self.evoked(&observations);
+        let findings = self.finding_sums(&observations);
+        let charges = self.unexplained_charges(&shown);
         let mut candidates: Vec<Candidate> = self
             .named_now(facts)
             .into_iter()
             .enumerate()
             .filter(|&(d, named)| evoked[d] || named.is_some())
-            .map(|(d, named)| Candidate {
-                disease: d,
-                score: self.score(d, &observed, &shown, named.map(|n| n.0)),
-                named,
+            .map(|(d, named)| {
+                let score = self.score(d, findings[d], charges[d], named.map(|n| n.0));
+                Candidate { disease: d, score, order: (std::cmp::Reverse(score), self.concept_order[d], d), named }
             })
             .collect();
-        // Best first, then by concept id, then in the knowledge base's order.
-        candidates.sort_unstable_by(|a, b| {
-            let concept_order = |c: &Candidate| self.concept_order[c.disease];
-            b.score.total_cmp(&a.score).then(concept_order(a).cmp(&concept_order(b))).then(a.disease.cmp(&b.disease))
-        });
-        let concept = |c: &Candidate| self.diseases[c.disease].concept.as_str();
+        candidates.sort_unstable_by_key(|c| c.order);
         // A vaguer name of a better-ranked hypothesis ("abscess" below "gluteal abscess") adds nothing.
+        let concept = |c: &Candidate| self.concept_of[c.disease] as u32;
         let mut kept: Vec<Candidate> = Vec::new();
         for candidate in candidates {
             if kept.len() == MAX_HYPOTHESES {
@@ -313,7 +367,7 @@ impl Differential {
         let mut ranked: Vec<Hypothesis> = kept
             .into_iter()
             .enumerate()
-            .map(|(n, candidate)| self.hypothesis(candidate, n as u32 + 1, &observed, &shown, concepts))
+            .map(|(n, candidate)| self.hypothesis(candidate, n as u32 + 1, observed, &shown, concepts))
             .collect();
         self.add_next_tests(&mut ranked, &leading);
         ranked
@@ -323,28 +377,43 @@ impl Differential {
     /// unknown in any one case, so the case is read from its side: the concepts it mentions and
     /// the concepts it measures are few, and are looked up in the tables of concept and
     /// measurement findings rather than each finding in the case.
-    fn observe<'e>(&self, facts: &Facts<'e>, flags: &'e [(&'static str, Vec<CharSpan>)]) -> Vec<Observed<'e>> {
-        let mut observed = vec![Observed::Unknown; self.specs.len()];
+    fn observe<'e>(&self, facts: &Facts<'e>, flags: &'e [(&'static str, Vec<CharSpan>)]) -> Observations<'e> {
+        let mut observed = Observations { of: vec![Observed::Unknown; self.specs.len()], known: Vec::new() };
+        // Each spec is set once: a concept has one spec, and the specs of measurements and of
+        // the other stages are neither concepts' nor each other's.
         for (concept, presence) in facts.presences() {
-            if let Some(&n) = self.concept_specs.get(concept) {
-                observed[n] = observed_presence(presence);
+            if let Some(&n) = self.concept_specs.get(&concept) {
+                observed.set(n, observed_presence(presence));
             }
         }
         // Unnamed, a sign may still be measured: "TA 80/50" is hypotension.
         for &n in &self.signed_specs {
-            if matches!(observed[n], Observed::Unknown) {
-                observed[n] = measured_sign(facts, self.signs_of[n].iter().map(|&i| &self.measured_signs[i]));
+            if matches!(observed.of[n], Observed::Unknown) {
+                observed.set(n, measured_sign(facts, self.signs_of[n].iter().map(|&i| self.measured_signs[i])));
             }
         }
         for concept in facts.measured_concepts() {
-            for &n in self.measured_specs.get(concept).into_iter().flatten() {
-                observed[n] = observe(&self.specs[n], facts, flags);
+            for &n in self.measured_specs.get(&concept).into_iter().flatten() {
+                observed.set(n, self.observe_other(n, facts, flags));
             }
         }
         for &n in &self.other_specs {
-            observed[n] = observe(&self.specs[n], facts, flags);
+            observed.set(n, self.observe_other(n, facts, flags));
         }
         observed
+    }
+
+    /// A finding other than a concept's, as the case shows it.
+    fn observe_other<'e>(
+        &self,
+        n: usize,
+        facts: &Facts<'e>,
+        flags: &'e [(&'static str, Vec<CharSpan>)],
+    ) -> Observed<'e> {
+        match (&self.specs[n], self.spec_concepts[n]) {
+            (FindingSpec::Measured(_, state), Some(concept)) => measured(facts, concept, *state),
+            (spec, _) => observe(spec, facts, flags),
+        }
     }
 
     /// Per disease, whether it (or one under it) is named for the patient now, outside the
@@ -357,7 +426,7 @@ impl Differential {
                 Presence::Possible(e) => (false, std::slice::from_ref(&e.span)),
                 _ => continue,
             };
-            for &d in self.concept_diseases.get(concept).into_iter().flatten() {
+            for &d in self.concept_diseases.get(&concept).into_iter().flatten() {
                 named[d] = Some(mention);
             }
         }
@@ -366,12 +435,39 @@ impl Differential {
 
     /// Per disease, whether a present finding at least occasionally suggests it (EV ≥ 2). A
     /// disease is a candidate when evoked so or named.
-    fn evoked(&self, observed: &[Observed<'_>]) -> Vec<bool> {
+    fn evoked(&self, observed: &Observations<'_>) -> Vec<bool> {
         let mut evoked = vec![false; self.diseases.len()];
-        for (n, _) in observed.iter().enumerate().filter(|(_, o)| matches!(o, Observed::Present { .. })) {
+        for &n in observed.known.iter().filter(|&&n| matches!(observed.of[n], Observed::Present { .. })) {
             self.evokes[n].iter().for_each(|&d| evoked[d] = true);
         }
         evoked
+    }
+
+    /// Per disease, what its findings the case shows or denies add to its score, in thousandths:
+    /// read from the case's side, each observed finding adding its weight to the diseases that
+    /// list it.
+    fn finding_sums(&self, observed: &Observations<'_>) -> Vec<i64> {
+        let mut sums = vec![0; self.diseases.len()];
+        for &n in &observed.known {
+            match &observed.of[n] {
+                Observed::Present { certain, .. } => {
+                    self.listings[n].iter().for_each(|l| sums[l.disease] += l.present[usize::from(*certain)])
+                }
+                Observed::Absent { .. } => self.listings[n].iter().for_each(|l| sums[l.disease] += l.absent),
+                Observed::Unknown => {}
+            }
+        }
+        sums
+    }
+
+    /// Per disease, how many of the important findings the case shows (`shown`) it leaves
+    /// unexplained and is charged for, at most [`UNEXPLAINED_CHARGES`].
+    fn unexplained_charges(&self, shown: &[usize]) -> Vec<usize> {
+        let mut listed = vec![0; self.diseases.len()];
+        for &n in shown {
+            self.listed_by[n].iter().for_each(|&d| listed[d] += 1);
+        }
+        listed.into_iter().map(|listed| (shown.len() - listed).min(UNEXPLAINED_CHARGES)).collect()
     }
 
     /// The weight of a present finding, halved when the text is uncertain.
@@ -384,49 +480,20 @@ impl Differential {
         WEIGHTS.absent[frequency.clamp(1, 5) as usize - 1]
     }
 
-    /// The supporting weights of a disease's ledger, in ledger order (findings, then its name).
-    fn supporting_weights<'s>(
-        &'s self,
-        d: usize,
-        observed: &'s [Observed<'_>],
-        named: Option<bool>,
-    ) -> impl Iterator<Item = f64> + 's {
-        let findings =
-            self.diseases[d].findings.iter().zip(&self.spec_of[d]).filter_map(|(f, &n)| match &observed[n] {
-                Observed::Present { certain, .. } => Some(Differential::present_weight(f.evoking, *certain)),
-                _ => None,
-            });
-        findings.chain(named.map(|certain| Differential::present_weight(4, certain)))
-    }
-
-    /// The weights against a disease, in ledger order (denied findings, then unexplained ones).
-    fn against_weights<'s>(
-        &'s self,
-        d: usize,
-        observed: &'s [Observed<'_>],
-        shown: &Shown,
-    ) -> impl Iterator<Item = f64> + 's {
-        let listed = self.distinct_specs[d].iter().filter(|&&n| shown.marked[n]).count();
-        let charges = (shown.list.len() - listed).min(UNEXPLAINED_CHARGES);
-        let denied = self.diseases[d].findings.iter().zip(&self.spec_of[d]).filter_map(|(f, &n)| match &observed[n] {
-            Observed::Absent { .. } => Some(Differential::absent_weight(f.frequency)),
-            _ => None,
-        });
-        denied.chain(std::iter::repeat_n(round(-UNEXPLAINED_COST), charges))
-    }
-
-    /// A disease's score: the prior plus its ledger's rounded weights, summed in ledger order so
-    /// that it equals, to the last bit, the sum of the ledger [`Differential::hypothesis`] writes.
-    fn score(&self, d: usize, observed: &[Observed<'_>], shown: &Shown, named: Option<bool>) -> f64 {
-        let prior = 0.5 * (self.diseases[d].prior as f64 - 3.0);
-        let weights = self.supporting_weights(d, observed, named).chain(self.against_weights(d, observed, shown));
-        round(prior + weights.sum::<f64>())
+    /// A disease's score in thousandths: the prior, what its findings add (`findings`,
+    /// [`Differential::finding_sums`]), its name when named, and its charges for unexplained
+    /// findings. It equals, to the last bit once read by [`from_milli`], the rounded sum of the
+    /// ledger [`Differential::hypothesis`] writes (tested against [`Differential::ledger_score`]).
+    fn score(&self, d: usize, findings: i64, charges: usize, named: Option<bool>) -> i64 {
+        let prior = 500 * (i64::from(self.diseases[d].prior) - 3);
+        let named = named.map_or(0, |certain| milli(Differential::present_weight(4, certain)));
+        prior + findings + named + charges as i64 * milli(round(-UNEXPLAINED_COST))
     }
 
     /// The important findings the case shows that a disease does not list, each charged
     /// [`UNEXPLAINED_COST`] until the charges reach [`UNEXPLAINED_CAP`].
-    fn unexplained<'s>(&'s self, d: usize, shown: &'s Shown) -> impl Iterator<Item = usize> + 's {
-        shown.list.iter().copied().filter(move |n| !self.spec_of[d].contains(n)).take(UNEXPLAINED_CHARGES)
+    fn unexplained<'s>(&'s self, d: usize, shown: &'s [usize]) -> impl Iterator<Item = usize> + 's {
+        shown.iter().copied().filter(move |n| !self.spec_of[d].contains(n)).take(UNEXPLAINED_CHARGES)
     }
 
     /// A listed hypothesis with its ledger written out.
@@ -435,13 +502,15 @@ impl Differential {
         candidate: Candidate<'_>,
         rank: u32,
         observed: &[Observed<'_>],
-        shown: &Shown,
+        shown: &[usize],
         concepts: &[ConceptEntry],
     ) -> Hypothesis {
         let d = candidate.disease;
         let disease = &self.diseases[d];
         let prior = 0.5 * (disease.prior as f64 - 3.0);
-        let (mut supporting, mut against) = (Vec::new(), Vec::new());
+        // Room for every finding, so that the lists are not grown a finding at a time.
+        let mut supporting = Vec::with_capacity(disease.findings.len() + 1);
+        let mut against = Vec::with_capacity(disease.findings.len() + UNEXPLAINED_CHARGES);
         let mut missing = Vec::with_capacity(MISSING_SHOWN + 1);
         for (f, &n) in disease.findings.iter().zip(&self.spec_of[d]) {
             let description = || self.descriptions[n].clone();
@@ -466,7 +535,7 @@ impl Differential {
             against.push(finding(self.unexplained_lines[n].clone(), -UNEXPLAINED_COST, Vec::new()));
         }
         debug_assert_eq!(
-            candidate.score.to_bits(),
+            from_milli(candidate.score).to_bits(),
             round(prior + supporting.iter().chain(&against).map(|f| f.weight).sum::<f64>()).to_bits(),
             "the ledger must sum to the score"
         );
@@ -477,7 +546,7 @@ impl Differential {
         Hypothesis {
             rank,
             concept: concepts[self.concept_of[d]].to_concept(),
-            score: round(candidate.score),
+            score: from_milli(candidate.score),
             supporting,
             against,
             missing,
@@ -581,10 +650,10 @@ fn observed_presence(presence: Presence<'_>) -> Observed<'_> {
 
 /// A sign the text does not name, read from the measurements that show it: a measurement read
 /// in another state denies it only when no other measurement shows it.
-fn measured_sign<'m, 'e>(facts: &Facts<'e>, measured_signs: impl Iterator<Item = &'m MeasuredSign>) -> Observed<'e> {
+fn measured_sign<'e>(facts: &Facts<'e>, measured_signs: impl Iterator<Item = (u32, MeasuredState)>) -> Observed<'e> {
     let mut outcome = Observed::Unknown;
-    for sign in measured_signs {
-        match measured(facts, &sign.measurement, sign.state) {
+    for (measurement, state) in measured_signs {
+        match measured(facts, measurement, state) {
             present @ Observed::Present { .. } => return present,
             absent @ Observed::Absent { .. } if matches!(outcome, Observed::Unknown) => outcome = absent,
             _ => {}
@@ -596,9 +665,8 @@ fn measured_sign<'m, 'e>(facts: &Facts<'e>, measured_signs: impl Iterator<Item =
 /// A finding other than a concept's, as the case shows it.
 fn observe<'e>(spec: &FindingSpec, facts: &Facts<'e>, flags: &'e [(&'static str, Vec<CharSpan>)]) -> Observed<'e> {
     match spec {
-        // Read from the mentions and the measured signs by `Differential::observe`.
-        FindingSpec::Concept(_) => Observed::Unknown,
-        FindingSpec::Measured(id, state) => measured(facts, id, *state),
+        // Read from the mentions, the measured signs and the measurements by `Differential::observe`.
+        FindingSpec::Concept(_) | FindingSpec::Measured(..) => Observed::Unknown,
         FindingSpec::Score(name) => match flags.iter().find(|(flag, _)| flag == name) {
             Some((_, evidence)) => Observed::Present { certain: true, evidence },
             None => Observed::Unknown,
@@ -631,15 +699,16 @@ fn observe<'e>(spec: &FindingSpec, facts: &Facts<'e>, flags: &'e [(&'static str,
     }
 }
 
-/// A measurement read in a state: by its interpretation, or its qualitative result.
-fn measured<'e>(facts: &Facts<'e>, concept: &str, state: MeasuredState) -> Observed<'e> {
+/// A measurement of a concept (by inventory index) read in a state: by its interpretation, or its
+/// qualitative result.
+fn measured<'e>(facts: &Facts<'e>, concept: u32, state: MeasuredState) -> Observed<'e> {
     if !facts.is_measured(concept) {
         return Observed::Unknown;
     }
     let mut denied = None;
     // A component ("systolic 80" of "TA 80/50") is read like a measurement of its own.
-    let parts = facts.components(concept).map(|(c, m)| (c.interpretation, None, &m.span));
-    let whole = facts.measurements(concept).map(|m| (m.interpretation, m.result.as_deref(), &m.span));
+    let parts = facts.components_of(concept).map(|(c, m)| (c.interpretation, None, &m.span));
+    let whole = facts.measurements_of(concept).map(|m| (m.interpretation, m.result.as_deref(), &m.span));
     for (interpretation, result, span) in whole.chain(parts) {
         let holds = match state {
             MeasuredState::High => matches!(interpretation, Some(Interpretation::High | Interpretation::CriticalHigh)),
@@ -685,5 +754,83 @@ fn culture<'e>(facts: &Facts<'e>, specimen: &str) -> Observed<'e> {
     match negative {
         Some(span) => Observed::Absent { evidence: std::slice::from_ref(span) },
         None => Observed::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::Knowledge;
+
+    impl Differential {
+        /// The plain computation that [`Differential::score`] replaces: the prior plus the weights
+        /// of the disease's ledger, summed as floats in ledger order (supporting findings, its
+        /// name, denied findings, unexplained ones), rounded.
+        fn ledger_score(&self, d: usize, observed: &[Observed<'_>], shown: &[usize], named: Option<bool>) -> f64 {
+            let prior = 0.5 * (self.diseases[d].prior as f64 - 3.0);
+            let findings = || self.diseases[d].findings.iter().zip(&self.spec_of[d]).map(|(f, &n)| (f, &observed[n]));
+            let supporting = findings().filter_map(|(f, o)| match o {
+                Observed::Present { certain, .. } => Some(Differential::present_weight(f.evoking, *certain)),
+                _ => None,
+            });
+            let named = named.map(|certain| Differential::present_weight(4, certain));
+            let denied = findings().filter_map(|(f, o)| match o {
+                Observed::Absent { .. } => Some(Differential::absent_weight(f.frequency)),
+                _ => None,
+            });
+            let unexplained = self.unexplained(d, shown).map(|_| round(-UNEXPLAINED_COST));
+            round(prior + supporting.chain(named).chain(denied).chain(unexplained).sum::<f64>())
+        }
+    }
+
+    #[test]
+    fn scores_summed_from_the_case_side_equal_the_ledger_sums() {
+        let knowledge = Knowledge::embedded().expect("the embedded knowledge");
+        let tree = ConceptTree::new(&knowledge.concepts);
+        let differential =
+            Differential::new(&knowledge.diseases, &knowledge.measured_signs, &knowledge.concepts, &tree);
+        // Cases of pseudo-random findings (xorshift), most unknown as in a real case.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // Dense cases (every disease charged to the cap) and sparse ones (charges below it).
+        for modulus in [16, 64, 256, 1024].repeat(10) {
+            let mut observations =
+                Observations { of: vec![Observed::Unknown; differential.specs.len()], known: Vec::new() };
+            for n in 0..differential.specs.len() {
+                let observed = match next() % modulus {
+                    0 | 1 => Observed::Present { certain: true, evidence: &[] },
+                    2 => Observed::Present { certain: false, evidence: &[] },
+                    3 => Observed::Absent { evidence: &[] },
+                    _ => Observed::Unknown,
+                };
+                observations.set(n, observed);
+            }
+            let observed = &observations.of;
+            let shown: Vec<usize> = differential
+                .important
+                .iter()
+                .copied()
+                .filter(|&n| matches!(observed[n], Observed::Present { certain: true, .. }))
+                .collect();
+            let findings = differential.finding_sums(&observations);
+            let charges = differential.unexplained_charges(&shown);
+            for d in 0..differential.diseases.len() {
+                for named in [None, Some(true), Some(false)] {
+                    let fast = from_milli(differential.score(d, findings[d], charges[d], named));
+                    let plain = differential.ledger_score(d, observed, &shown, named);
+                    assert_eq!(
+                        fast.to_bits(),
+                        plain.to_bits(),
+                        "{}: {fast} ≠ {plain}",
+                        differential.diseases[d].concept
+                    );
+                }
+            }
+        }
     }
 }

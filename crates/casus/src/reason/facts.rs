@@ -4,54 +4,58 @@
 //! Reasoning never reads the text's own diagnosis: mentions inside diagnosis statements are
 //! invisible here, blind or not, so a differential cannot echo the answer it is meant to find.
 
-use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::{Analysis, CharSpan, Component, Entity, Measurement};
 use crate::knowledge::concepts::ConceptEntry;
 
-/// Parent links of the concept inventory, by id.
+/// Parent links of the concept inventory, by the concepts' indexes (the inventory's order), and
+/// each id's index: reasoning walks up the tree for every mention and measurement of a case, and a
+/// step by index costs a load where a step by id cost a hash and a string comparison.
 #[derive(Debug, Clone, Default)]
 pub struct ConceptTree {
-    parent: FxHashMap<String, String>,
+    index: FxHashMap<String, u32>,
+    parent: Vec<Option<u32>>,
 }
 
 impl ConceptTree {
     pub fn new(concepts: &[ConceptEntry]) -> ConceptTree {
-        let parent = concepts.iter().filter_map(|c| Some((c.id.clone(), c.parent.clone()?))).collect();
-        ConceptTree { parent }
+        let index: FxHashMap<String, u32> =
+            concepts.iter().enumerate().map(|(i, c)| (c.id.clone(), i as u32)).collect();
+        let parent = concepts.iter().map(|c| index.get(c.parent.as_deref()?).copied()).collect();
+        ConceptTree { index, parent }
+    }
+
+    /// The index of a concept id of the inventory (none for an id outside it).
+    pub fn index_of(&self, concept: &str) -> Option<u32> {
+        self.index.get(concept).copied()
     }
 
     /// The concept and its ancestors, nearest first (at most 32: a cycle in the data must not hang
     /// the engine, and no real hierarchy is this deep).
-    pub fn lineage<'t>(&'t self, concept: &'t str) -> impl Iterator<Item = &'t str> + 't {
+    pub fn lineage(&self, concept: u32) -> impl Iterator<Item = u32> + '_ {
         let mut next = Some(concept);
         let mut steps = 0;
         std::iter::from_fn(move || {
             let current = next?;
             steps += 1;
-            next = if steps < 32 { self.parent.get(current).map(String::as_str) } else { None };
+            next = if steps < 32 { self.parent.get(current as usize).copied().flatten() } else { None };
             Some(current)
         })
     }
 
     /// Whether `concept` is `ancestor` or lies under it.
-    pub fn is_a(&self, concept: &str, ancestor: &str) -> bool {
-        let mut current = concept;
-        // A cycle in the data must not hang the engine: no real hierarchy is this deep.
-        for _ in 0..32 {
-            if current == ancestor {
-                return true;
-            }
-            match self.parent.get(current) {
-                Some(parent) => current = parent,
-                None => return false,
-            }
-        }
-        false
+    pub fn is_a(&self, concept: u32, ancestor: u32) -> bool {
+        self.lineage(concept).any(|c| c == ancestor)
     }
 }
 
 /// What the text says of the patient, for scores and the differential.
+///
+/// Concepts are looked up by their index in the inventory ([`ConceptTree::index_of`]); a concept
+/// outside the inventory (none the engine writes) is no finding.
 #[derive(Debug, Clone)]
 pub struct Facts<'a> {
     pub analysis: &'a Analysis,
@@ -60,16 +64,16 @@ pub struct Facts<'a> {
     pub statements: &'a [CharSpan],
     /// Per concept, the presence of it or of anything under it, worked out once per document:
     /// reasoning asks about the same few hundred concepts for every disease.
-    presence: FxHashMap<&'a str, Presence<'a>>,
+    presence: FxHashMap<u32, Presence<'a>>,
     /// The same, leaving out the past.
-    presence_now: FxHashMap<&'a str, Presence<'a>>,
+    presence_now: FxHashMap<u32, Presence<'a>>,
     /// Every concept a measurement (or a component of one) is or lies under.
-    measured: rustc_hash::FxHashSet<&'a str>,
+    measured: FxHashSet<u32>,
     /// Per concept, the measurements of it or of one under it (indexes, text order): worked
     /// out once per document, as scores and the differential ask for many concepts.
-    measurements_of: FxHashMap<&'a str, Vec<usize>>,
+    measurements_of: FxHashMap<u32, Vec<usize>>,
     /// The same for components, as (measurement, component) indexes.
-    components_of: FxHashMap<&'a str, Vec<(usize, usize)>>,
+    components_of: FxHashMap<u32, Vec<(usize, usize)>>,
 }
 
 /// Whether a finding is there, explicitly absent, or not mentioned.
@@ -95,12 +99,12 @@ fn strength(presence: &Presence<'_>) -> u8 {
 /// Per concept, the presence of it or of anything under it, as the mentions are recorded in
 /// text order: the first mention of the strongest kind wins.
 struct PresenceIndex<'a> {
-    presence: FxHashMap<&'a str, Presence<'a>>,
+    presence: FxHashMap<u32, Presence<'a>>,
     /// Per concept mentioned, the strongest kind of mention of it recorded so far. A mention no
     /// stronger than that changes nothing, here or anywhere up its lineage (the same lineage,
     /// whose presences are all at least that strong): case reports repeat their findings, and
     /// the repeats skip the walk up the tree.
-    recorded: FxHashMap<&'a str, u8>,
+    recorded: FxHashMap<u32, u8>,
 }
 
 impl<'a> PresenceIndex<'a> {
@@ -112,7 +116,7 @@ impl<'a> PresenceIndex<'a> {
         }
     }
 
-    fn record(&mut self, tree: &'a ConceptTree, concept: &'a str, this: Presence<'a>) {
+    fn record(&mut self, tree: &ConceptTree, concept: u32, this: Presence<'a>) {
         let recorded = self.recorded.entry(concept).or_insert(0);
         if *recorded >= strength(&this) {
             return;
@@ -138,27 +142,28 @@ impl<'a> Facts<'a> {
                 && !e.assertion.hypothetical
         });
         for entity in findings {
+            let Some(concept) = tree.index_of(&entity.concept.id) else { continue };
             let this = match (entity.assertion.negated, entity.assertion.uncertain) {
                 (true, _) => Presence::Absent(entity),
                 (false, true) => Presence::Possible(entity),
                 (false, false) => Presence::Present(entity),
             };
-            presence.record(tree, &entity.concept.id, this);
+            presence.record(tree, concept, this);
             if !entity.assertion.historical && !entity.assertion.negated {
-                presence_now.record(tree, &entity.concept.id, this);
+                presence_now.record(tree, concept, this);
             }
         }
         let (presence, presence_now) = (presence.presence, presence_now.presence);
-        let mut measured = rustc_hash::FxHashSet::default();
-        let mut measurements_of: FxHashMap<&'a str, Vec<usize>> = FxHashMap::default();
-        let mut components_of: FxHashMap<&'a str, Vec<(usize, usize)>> = FxHashMap::default();
+        let mut measured = FxHashSet::default();
+        let mut measurements_of: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+        let mut components_of: FxHashMap<u32, Vec<(usize, usize)>> = FxHashMap::default();
         for (i, m) in analysis.measurements.iter().enumerate() {
-            for concept in tree.lineage(&m.concept.id) {
+            for concept in tree.index_of(&m.concept.id).into_iter().flat_map(|c| tree.lineage(c)) {
                 measured.insert(concept);
                 index_once(measurements_of.entry(concept).or_default(), i);
             }
             for (j, c) in m.components.iter().flatten().enumerate() {
-                for concept in tree.lineage(&c.concept.id) {
+                for concept in tree.index_of(&c.concept.id).into_iter().flat_map(|c| tree.lineage(c)) {
                     measured.insert(concept);
                     index_once(components_of.entry(concept).or_default(), (i, j));
                 }
@@ -170,24 +175,30 @@ impl<'a> Facts<'a> {
     /// The presence of a concept (or anything under it): a certain mention wins over an uncertain
     /// one, which wins over a negated one.
     pub fn presence(&self, concept: &str) -> Presence<'a> {
-        self.presence.get(concept).copied().unwrap_or(Presence::Unknown)
+        self.tree.index_of(concept).map_or(Presence::Unknown, |c| self.presence_of(c))
+    }
+
+    /// [`Facts::presence`] of a concept by its index.
+    pub fn presence_of(&self, concept: u32) -> Presence<'a> {
+        self.presence.get(&concept).copied().unwrap_or(Presence::Unknown)
     }
 
     /// Like [`Facts::presence`], leaving out what the text places in the past ("antecedente de")
     /// and what it denies.
     pub fn presence_now(&self, concept: &str) -> Presence<'a> {
-        self.presence_now.get(concept).copied().unwrap_or(Presence::Unknown)
+        let known = self.tree.index_of(concept).and_then(|c| self.presence_now.get(&c));
+        known.copied().unwrap_or(Presence::Unknown)
     }
 
-    /// Every concept the text mentions (or mentions one under), with its presence, in no
-    /// particular order: for a reader that wants many concepts and looks up the few mentioned
+    /// Every concept the text mentions (or mentions one under), by index, with its presence, in
+    /// no particular order: for a reader that wants many concepts and looks up the few mentioned
     /// instead of asking about each.
-    pub fn presences(&self) -> impl Iterator<Item = (&'a str, Presence<'a>)> + '_ {
+    pub fn presences(&self) -> impl Iterator<Item = (u32, Presence<'a>)> + '_ {
         self.presence.iter().map(|(&concept, &presence)| (concept, presence))
     }
 
     /// Like [`Facts::presences`], leaving out the past and what the text denies.
-    pub fn presences_now(&self) -> impl Iterator<Item = (&'a str, Presence<'a>)> + '_ {
+    pub fn presences_now(&self) -> impl Iterator<Item = (u32, Presence<'a>)> + '_ {
         self.presence_now.iter().map(|(&concept, &presence)| (concept, presence))
     }
 
@@ -199,28 +210,34 @@ impl<'a> Facts<'a> {
         })
     }
 
-    /// Whether the text measures the concept (or one under it), alone or as a component.
-    pub fn is_measured(&self, concept: &str) -> bool {
-        self.measured.contains(concept)
+    /// Whether the text measures the concept (by index, or one under it), alone or as a component.
+    pub fn is_measured(&self, concept: u32) -> bool {
+        self.measured.contains(&concept)
     }
 
-    /// Every concept the text measures (or measures one under), alone or as a component, in no
-    /// particular order: for a reader that looks up the few measured instead of asking of each.
-    pub fn measured_concepts(&self) -> impl Iterator<Item = &'a str> + '_ {
+    /// Every concept the text measures (or measures one under), by index, alone or as a
+    /// component, in no particular order: for a reader that looks up the few measured instead of
+    /// asking of each.
+    pub fn measured_concepts(&self) -> impl Iterator<Item = u32> + '_ {
         self.measured.iter().copied()
     }
 
-    /// The measurements of a concept, in text order (borrowing the concept: reasoning asks this
-    /// for many concepts per document, and an owned copy per question showed in profiles).
-    pub fn measurements<'s>(&'s self, concept: &'s str) -> impl Iterator<Item = &'a Measurement> + 's {
-        let all = &self.analysis.measurements;
-        self.measurements_of.get(concept).into_iter().flatten().map(move |&i| &all[i])
+    /// The measurements of a concept, in text order.
+    pub fn measurements(&self, concept: &str) -> impl Iterator<Item = &'a Measurement> + '_ {
+        self.tree.index_of(concept).into_iter().flat_map(|c| self.measurements_of(c))
     }
 
-    /// The components of a concept (or of one under it), each with its measurement, in text order.
-    pub fn components<'s>(&'s self, concept: &'s str) -> impl Iterator<Item = (&'a Component, &'a Measurement)> + 's {
+    /// [`Facts::measurements`] of a concept by its index.
+    pub fn measurements_of(&self, concept: u32) -> impl Iterator<Item = &'a Measurement> + '_ {
         let all = &self.analysis.measurements;
-        self.components_of.get(concept).into_iter().flatten().filter_map(move |&(i, j)| {
+        self.measurements_of.get(&concept).into_iter().flatten().map(move |&i| &all[i])
+    }
+
+    /// The components of a concept (by index, or of one under it), each with its measurement, in
+    /// text order.
+    pub fn components_of(&self, concept: u32) -> impl Iterator<Item = (&'a Component, &'a Measurement)> + '_ {
+        let all = &self.analysis.measurements;
+        self.components_of.get(&concept).into_iter().flatten().filter_map(move |&(i, j)| {
             let m = &all[i];
             Some((m.components.as_ref()?.get(j)?, m))
         })
@@ -297,7 +314,7 @@ impl Canonical {
     /// The value of a measurement in this unit, if it has one that converts.
     pub fn read(self, m: &Measurement) -> Option<f64> {
         let value = m.value?;
-        let unit = m.unit.as_deref().map(|u| u.to_lowercase().replace('μ', "µ")).unwrap_or_default();
+        let unit = m.unit.as_deref().map(unit_key).unwrap_or_default();
         let molar = unit.contains("mol");
         let per_mm3 = (unit.contains("mm3") || unit.contains("mmc") || unit.contains("/µl") || unit.contains("/ul"))
             && !unit.contains("10")
@@ -323,9 +340,50 @@ impl Canonical {
     }
 }
 
+/// A unit as conversions compare it: in lower case, with the micro sign for the Greek mu. Scores
+/// read a unit for every value they ask for, so it is copied only when it must change, and changed
+/// once.
+fn unit_key(unit: &str) -> Cow<'_, str> {
+    if unit.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        return Cow::Borrowed(unit);
+    }
+    let lower = unit.to_lowercase();
+    match lower.contains('μ') {
+        true => Cow::Owned(lower.replace('μ', "µ")),
+        false => Cow::Owned(lower),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lineages_by_index_follow_the_parent_ids() {
+        let knowledge = crate::knowledge::Knowledge::embedded().expect("the embedded knowledge");
+        let concepts = &knowledge.concepts;
+        let tree = ConceptTree::new(concepts);
+        let parent_of: FxHashMap<&str, &str> =
+            concepts.iter().filter_map(|c| Some((c.id.as_str(), c.parent.as_deref()?))).collect();
+        for (i, concept) in concepts.iter().enumerate() {
+            assert_eq!(tree.index_of(&concept.id), Some(i as u32));
+            // The plain walk: from id to parent id, at most 32 steps.
+            let by_id: Vec<&str> =
+                std::iter::successors(Some(concept.id.as_str()), |id| parent_of.get(id).copied()).take(32).collect();
+            let by_index: Vec<&str> = tree.lineage(i as u32).map(|c| concepts[c as usize].id.as_str()).collect();
+            assert_eq!(by_index, by_id);
+            let root = tree.index_of(by_id[by_id.len() - 1]).expect("an inventory id");
+            assert!(tree.is_a(i as u32, root) && tree.is_a(i as u32, i as u32));
+        }
+    }
+
+    #[test]
+    fn unit_keys_are_the_lower_case_units_with_the_micro_sign() {
+        for unit in ["mg/dL", "mg/dl", "μmol/L", "µmol/l", "ΜMOL/L", "10^3/μL", "/mm3", "%", "", "mm[Hg]", "İU/L"]
+        {
+            assert_eq!(unit_key(unit), unit.to_lowercase().replace('μ', "µ"), "{unit}");
+        }
+    }
 
     #[test]
     fn blood_pressure_is_read_from_its_ratio() {

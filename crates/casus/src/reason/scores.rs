@@ -115,26 +115,41 @@ fn at_least(threshold: f64) -> impl Fn(f64, f64) -> String {
     }
 }
 
-fn trim(value: f64) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
-    format!("{rounded}")
+/// A value rounded to two decimals as a criterion writes it ("38.5", "110"), formatted straight
+/// into the criterion's name rather than into a string of its own first.
+struct Trim(f64);
+
+impl std::fmt::Display for Trim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rounded = (self.0 * 100.0).round() / 100.0;
+        write!(f, "{rounded}")
+    }
 }
 
-/// A formula's result: its value when every input is known, otherwise the inputs it lacks.
+fn trim(value: f64) -> Trim {
+    Trim(value)
+}
+
+/// A formula's result: its value when every input is known, otherwise the inputs it lacks. None
+/// when the text gives none of its inputs: such a score is not reported ([`compute`]), and is not
+/// written out only to be dropped.
 fn formula(
     name: &str,
     source: &str,
     value: Option<f64>,
     inputs: Vec<(&str, Option<CharSpan>)>,
     interpretation: impl Fn(f64) -> String,
-) -> Score {
+) -> Option<Score> {
+    if inputs.iter().all(|(_, span)| span.is_none()) {
+        return None;
+    }
     let missing: Vec<String> = inputs.iter().filter(|(_, s)| s.is_none()).map(|(n, _)| (*n).to_owned()).collect();
     let criteria = inputs
         .iter()
         .map(|(n, s)| Criterion { name: (*n).to_owned(), met: s.map(|_| true), evidence: s.iter().copied().collect() })
         .collect();
     let value = value.map(|v| (v * 100.0).round() / 100.0);
-    Score {
+    Some(Score {
         name: name.to_owned(),
         value,
         max: None,
@@ -145,28 +160,31 @@ fn formula(
         missing,
         applicable: true,
         source: source.to_owned(),
-    }
+    })
 }
 
 /// Every score that applies to the patient and has at least one known input.
 pub fn compute(facts: &Facts<'_>) -> Vec<Score> {
+    // SOFA once: Sepsis-3 sepsis reads its bounds.
+    let sofa = sofa(facts);
+    let sepsis = sepsis(facts, &sofa);
     // The scores meant for one condition only are not built for a case without it.
     let mut scores: Vec<Score> = [
-        Some(mean_arterial_pressure(facts)),
-        Some(shock_index(facts)),
+        mean_arterial_pressure(facts),
+        shock_index(facts),
         Some(sirs(facts)),
         Some(qsofa(facts)),
-        Some(sofa(facts)),
+        Some(sofa),
         Some(septic_shock(facts)),
-        Some(sepsis(facts)),
+        Some(sepsis),
         Some(news2(facts)),
         curb65(facts),
         cha2ds2_vasc(facts),
         wells_pe(facts),
         wells_dvt(facts),
-        Some(egfr(facts)),
-        Some(anion_gap(facts)),
-        Some(corrected_calcium(facts)),
+        egfr(facts),
+        anion_gap(facts),
+        corrected_calcium(facts),
     ]
     .into_iter()
     .flatten()
@@ -215,7 +233,7 @@ pub fn flags(scores: &[Score]) -> Vec<(&'static str, Vec<CharSpan>)> {
 }
 
 /// MAP = (SBP + 2 × DBP) / 3, the standard estimate at normal heart rates.
-fn mean_arterial_pressure(facts: &Facts<'_>) -> Score {
+fn mean_arterial_pressure(facts: &Facts<'_>) -> Option<Score> {
     let bp = facts.blood_pressure();
     formula(
         "mean_arterial_pressure",
@@ -227,7 +245,7 @@ fn mean_arterial_pressure(facts: &Facts<'_>) -> Score {
 }
 
 /// Shock index = heart rate / systolic pressure (Allgöwer and Burri, 1967); ≥ 1.0 is abnormal.
-fn shock_index(facts: &Facts<'_>) -> Score {
+fn shock_index(facts: &Facts<'_>) -> Option<Score> {
     let bp = facts.blood_pressure();
     let hr = facts.quantity("heart_rate", Canonical::PerMinute);
     let value = match (hr, bp) {
@@ -405,11 +423,10 @@ fn infection<'a>(facts: &Facts<'a>) -> Presence<'a> {
 
 /// Sepsis-3 sepsis: a suspected infection with an acute rise of SOFA by ≥ 2 points (Singer et al.,
 /// JAMA 2016;315:801). Without a baseline the SOFA is taken as the rise (baseline 0, as Sepsis-3
-/// assumes for a patient without known organ dysfunction).
-fn sepsis(facts: &Facts<'_>) -> Score {
+/// assumes for a patient without known organ dysfunction). `sofa` is the case's SOFA.
+fn sepsis(facts: &Facts<'_>, sofa: &Score) -> Score {
     let mut b = Builder::new("sepsis3_sepsis", "Singer et al., JAMA 2016;315:801-10 (Sepsis-3)");
     b.finding("suspected or documented infection", 1.0, "infection", infection(facts));
-    let sofa = sofa(facts);
     let [low, high] = sofa.bounds.unwrap_or([0.0, 24.0]);
     let met = if low >= 2.0 {
         Some(true)
@@ -616,7 +633,7 @@ fn wells_dvt(facts: &Facts<'_>) -> Option<Score> {
 /// eGFR by the race-free CKD-EPI 2021 creatinine equation (Inker et al., NEJM 2021;385:1737):
 /// 142 × min(Scr/κ, 1)^α × max(Scr/κ, 1)^−1.200 × 0.9938^age × 1.012 (female), with κ 0.7 (F) /
 /// 0.9 (M) and α −0.241 (F) / −0.302 (M). Adults only.
-fn egfr(facts: &Facts<'_>) -> Score {
+fn egfr(facts: &Facts<'_>) -> Option<Score> {
     let creatinine = facts.quantity("serum_creatinine", Canonical::CreatinineMgDl);
     let age = facts.analysis.patient.age.as_ref().filter(|a| a.unit == crate::analysis::AgeUnit::Year);
     let sex = facts.analysis.patient.sex;
@@ -658,7 +675,7 @@ fn egfr(facts: &Facts<'_>) -> Score {
 }
 
 /// Anion gap = Na − (Cl + HCO3), reference 8–12 mmol/L (without potassium).
-fn anion_gap(facts: &Facts<'_>) -> Score {
+fn anion_gap(facts: &Facts<'_>) -> Option<Score> {
     let na = facts.quantity("serum_sodium", Canonical::MmolL);
     let cl = facts.quantity("serum_chloride", Canonical::MmolL);
     let hco3 = facts
@@ -679,7 +696,7 @@ fn anion_gap(facts: &Facts<'_>) -> Score {
 
 /// Calcium corrected for albumin = Ca + 0.8 × (4.0 − albumin) in mg/dL and g/dL
 /// (Payne et al., BMJ 1973;4:643).
-fn corrected_calcium(facts: &Facts<'_>) -> Score {
+fn corrected_calcium(facts: &Facts<'_>) -> Option<Score> {
     let ca = facts.quantity("serum_calcium", Canonical::CalciumMgDl);
     let albumin = facts.quantity("serum_albumin", Canonical::AlbuminGDl);
     let value = match (ca, albumin) {
@@ -746,7 +763,7 @@ fn kdigo_aki(facts: &Facts<'_>) -> Option<Score> {
 /// The Glasgow Coma Scale when the text gives it (Teasdale and Jennett, Lancet 1974;2:81).
 fn gcs(facts: &Facts<'_>) -> Option<Score> {
     let (value, span) = facts.quantity("glasgow_coma_score", Canonical::Plain)?;
-    Some(formula(
+    formula(
         "glasgow_coma_scale",
         "Teasdale and Jennett, Lancet 1974;2:81-4; ≤ 8 severe, 9–12 moderate, 13–15 mild",
         Some(value),
@@ -756,5 +773,5 @@ fn gcs(facts: &Facts<'_>) -> Option<Score> {
             v if v <= 12.0 => "moderate (9–12)".to_owned(),
             _ => "mild or normal (13–15)".to_owned(),
         },
-    ))
+    )
 }
