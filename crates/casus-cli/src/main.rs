@@ -102,7 +102,7 @@ enum Command {
         /// The longest one analysis may take, waiting included, in milliseconds (then 503).
         #[arg(long, default_value_t = 10_000)]
         timeout_ms: u64,
-        /// How many analyses run at once (default: one per core); the rest wait.
+        /// How many analyses run at once (default: one per core, plus one); the rest wait.
         #[arg(long, value_name = "N")]
         concurrency: Option<usize>,
         /// Log one line per request to stderr: method, route, status, latency (never the text).

@@ -40,7 +40,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// The longest one analysis may take, waiting for a slot included.
     pub timeout: Duration,
-    /// How many analyses run at once; the rest wait.
+    /// How many analyses run at once; the rest wait. By default one more than the cores.
     pub concurrency: usize,
     /// The longest a client may take to send its body.
     pub body_timeout: Duration,
@@ -54,11 +54,18 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_body_bytes: casus::text::validate::DEFAULT_MAX_BYTES,
             timeout: Duration::from_secs(10),
-            concurrency: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            concurrency: default_concurrency(),
             body_timeout: Duration::from_secs(30),
             access_log: false,
         }
     }
+}
+
+/// One analysis per core, and one more: when an analysis ends, the next one is already running
+/// on the blocking pool rather than waiting for its slot to pass through the runtime, which
+/// would leave a core idle for that hand-off. Measured with `bench/load.sh` (BENCHMARKS.md).
+fn default_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) + 1
 }
 
 /// What every handler shares.
