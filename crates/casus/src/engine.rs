@@ -127,14 +127,16 @@ impl Engine {
     /// Analyses one document.
     pub fn analyze(&self, text: &str, options: &Options) -> Result<Analysis, Error> {
         let doc = self.document(text, options)?;
-        let mut analysis = self.to_analysis(&doc, options);
-        self.reason(&doc, &mut analysis);
+        // Both the contract and the reasoning count spans in code points, by one index.
+        let index = CharIndex::new(doc.text);
+        let mut analysis = self.to_analysis(&doc, options, &index);
+        self.reason(&doc, &mut analysis, &index);
         Ok(analysis)
     }
 
-    /// The reasoning stages over the extracted facts: scores, then the differential.
-    pub fn reason(&self, doc: &Doc<'_>, analysis: &mut Analysis) {
-        let index = CharIndex::new(doc.text);
+    /// The reasoning stages over the extracted facts: scores, then the differential. `index`
+    /// converts the spans of `doc` ([`CharIndex::new`] of its text).
+    pub fn reason(&self, doc: &Doc<'_>, analysis: &mut Analysis, index: &CharIndex) {
         let statements: Vec<CharSpan> = doc.statements.iter().map(|&s| index.span(s)).collect();
         let facts = Facts::new(analysis, &self.tree, &statements);
         let scores = crate::reason::scores::compute(&facts);
@@ -291,10 +293,23 @@ fn timeline(doc: &Doc<'_>, analysis: &Analysis, span: &impl Fn(Span) -> CharSpan
     }
     events.sort_by(|a, b| a.day.total_cmp(&b.day));
     for (n, event) in events.iter_mut().enumerate() {
-        event.id = format!("t{}", n + 1);
+        event.id = item_id("t", n);
         event.spans.sort_by_key(|s| s.start);
     }
     events
+}
+
+/// The contract's id of the item at index `n` of its list: the list's prefix and `n + 1`
+/// (`item_id("e", 11)` is `e12`). Written with itoa rather than `format!`: an analysis
+/// has hundreds of ids and cross-references, and the formatting machinery costs several times
+/// the few bytes each one writes.
+fn item_id(prefix: &str, n: usize) -> String {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(n + 1);
+    let mut id = String::with_capacity(prefix.len() + digits.len());
+    id.push_str(prefix);
+    id.push_str(digits);
+    id
 }
 
 /// The event of the timeline at `start`, made on first use; `None` when `start` is not a duration.
@@ -395,17 +410,16 @@ impl Engine {
                     concept,
                     role: d.role.as_str().to_owned(),
                     certainty: if d.uncertain { "uncertain" } else { "confirmed" }.to_owned(),
-                    due_to: d.due_to.iter().map(|&i| format!("d{}", i + 1)).collect(),
+                    due_to: d.due_to.iter().map(|&i| item_id("d", i)).collect(),
                 }
             })
             .enumerate()
-            .map(|(n, d)| analysis::Diagnosis { id: format!("d{}", n + 1), ..d })
+            .map(|(n, d)| analysis::Diagnosis { id: item_id("d", n), ..d })
             .collect()
     }
 
-    /// Builds the output contract from an annotated document.
-    fn to_analysis(&self, doc: &Doc<'_>, options: &Options) -> Analysis {
-        let index = CharIndex::new(doc.text);
+    /// Builds the output contract from an annotated document; `index` converts its spans.
+    fn to_analysis(&self, doc: &Doc<'_>, options: &Options, index: &CharIndex) -> Analysis {
         let span = |s| index.span(s);
         let patient = analysis::Patient {
             age: doc.patient.age.map(|(value, unit, s)| analysis::Age { value, unit, span: span(s) }),
@@ -438,7 +452,7 @@ impl Engine {
                     mention.fragments.iter().map(|f| &doc.text[f.range()]).collect::<Vec<_>>().join(" ")
                 };
                 analysis::Entity {
-                    id: format!("e{}", n + 1),
+                    id: item_id("e", n),
                     entity_type: entry.concept_type.entity_type(),
                     span: span(mention.span),
                     text,
@@ -476,8 +490,8 @@ impl Engine {
             sentences,
             entities,
             measurements,
-            medications: self.medications(doc, &index),
-            microbiology: self.microbiology(doc, &index),
+            medications: self.medications(doc, index),
+            microbiology: self.microbiology(doc, index),
             diagnoses: self.stated_diagnoses(doc, &span),
             scores: Vec::new(),
             differential: Vec::new(),
@@ -494,8 +508,8 @@ impl Engine {
             .iter()
             .enumerate()
             .map(|(n, m)| analysis::Medication {
-                id: format!("rx{}", n + 1),
-                entity: format!("e{}", m.mention + 1),
+                id: item_id("rx", n),
+                entity: item_id("e", m.mention),
                 route: m.route.map(str::to_owned),
                 dose: m.dose.as_ref().map(|(value, unit)| analysis::Quantity { value: *value, unit: unit.clone() }),
                 frequency: m.frequency.clone(),
@@ -518,12 +532,12 @@ impl Engine {
             })
             .enumerate()
             .map(|(n, (m, organism))| analysis::Microbiology {
-                id: format!("mb{}", n + 1),
+                id: item_id("mb", n),
                 organism,
                 specimen: m.specimen.clone(),
                 result: m.result.clone(),
                 span: index.span(m.span),
-                entity: m.organism.map(|o| format!("e{}", o + 1)),
+                entity: m.organism.map(|o| item_id("e", o)),
                 test: m.test.map(concept),
                 susceptibility: m
                     .susceptibility
@@ -561,7 +575,7 @@ impl Engine {
             })
             .collect::<Vec<_>>();
         analysis::Measurement {
-            id: format!("m{}", n + 1),
+            id: item_id("m", n),
             kind: if entry.concept_type == ConceptType::Vital {
                 analysis::MeasurementKind::Vital
             } else {
@@ -579,7 +593,19 @@ impl Engine {
             unit_inferred: m.unit.is_none() && m.inferred_unit.is_some(),
             comparator: m.comparator.map(|c| c.as_str().to_owned()),
             components: (!components.is_empty()).then_some(components),
-            parent: m.parent.map(|p| format!("m{}", p + 1)),
+            parent: m.parent.map(|p| item_id("m", p)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::item_id;
+
+    #[test]
+    fn item_ids_are_the_prefix_and_the_position_from_one() {
+        for n in (0..2_000).chain([9_999, 99_999, 1_000_000, usize::MAX - 1]) {
+            assert_eq!(item_id("rx", n), format!("rx{}", n + 1));
         }
     }
 }

@@ -31,7 +31,7 @@ use crate::doc::Doc;
 use crate::knowledge::concepts::ConceptEntry;
 use crate::knowledge::{EntityTypes, NumberWords, Phrase, TriggerCategory, TriggerDirection, TriggerRule};
 use crate::span::Span;
-use crate::text::phrases::{word_hash, PhraseIndex};
+use crate::text::phrases::{word_hash, HashFilter, PhraseIndex};
 use crate::text::sentences::Sentence;
 use crate::text::tokenize::TokenKind;
 
@@ -44,8 +44,9 @@ pub struct ContextMatcher {
     section_defaults: Vec<(Phrase, TriggerCategory, Option<EntityTypes>)>,
     /// Number words by plain form ("doi", "două"): they match `#` like numbers in digits.
     number_words: FxHashSet<String>,
-    /// Their hashes ([`word_hash`]), which refuse the other words by `Token::plain_hash` alone.
-    number_hashes: FxHashSet<u64>,
+    /// Their hashes ([`word_hash`]), which refuse almost every other word by one bit test of
+    /// `Token::plain_hash`, before its text is looked up.
+    number_hashes: Box<HashFilter>,
     /// The hash of [`NUMBER`], the form of every number.
     number_hash: u64,
 }
@@ -74,7 +75,10 @@ impl ContextMatcher {
             let phrase = phrase.iter().map(|form| if is_number(form) { NUMBER.to_owned() } else { form.clone() });
             (phrase.collect(), *rule)
         });
-        let number_hashes = number_words.iter().map(|word| word_hash(word)).collect();
+        let mut number_hashes = Box::<HashFilter>::default();
+        for word in &number_words {
+            number_hashes.insert(word_hash(word));
+        }
         ContextMatcher {
             number_hashes,
             number_hash: word_hash(NUMBER),
@@ -172,7 +176,7 @@ impl ContextMatcher {
     fn is_number(&self, doc: &Doc<'_>, k: usize) -> bool {
         let token = &doc.tokens[k];
         matches!(token.kind, TokenKind::Number | TokenKind::Range)
-            || (self.number_hashes.contains(&token.plain_hash) && self.number_words.contains(doc.plain(k)))
+            || (self.number_hashes.may_contain(token.plain_hash) && self.number_words.contains(doc.plain(k)))
     }
 
     /// The form of token `k` that trigger phrases are compared with: `#` for a number, else its
@@ -278,5 +282,31 @@ fn set(assertion: &mut Assertion, category: TriggerCategory) {
         TriggerCategory::Hypothetical => assertion.hypothetical = true,
         TriggerCategory::Family => assertion.experiencer = Experiencer::Family,
         TriggerCategory::Pseudo | TriggerCategory::Terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+
+    /// The filter of number-word hashes only refuses early: a token is a number exactly when it
+    /// is one by kind or its plain form is a number word.
+    #[test]
+    fn the_number_filter_refuses_only_what_the_word_list_refuses() {
+        let engine = Engine::new().unwrap();
+        let knowledge = engine.knowledge();
+        let matcher = ContextMatcher::new(&knowledge.triggers, &knowledge.section_context, &knowledge.number_words);
+        let mut numbers = 0;
+        for (path, text) in crate::corpus_texts() {
+            let doc = engine.text_layer(&text, &crate::Options::default()).unwrap();
+            for (k, token) in doc.tokens.iter().enumerate() {
+                let by_word = knowledge.number_words.contains_key(doc.plain(k));
+                let expected = matches!(token.kind, TokenKind::Number | TokenKind::Range) || by_word;
+                assert_eq!(matcher.is_number(&doc, k), expected, "{:?} in {path:?}", doc.plain(k));
+                numbers += usize::from(by_word);
+            }
+        }
+        assert!(numbers > 100, "the corpus writes numbers in words: {numbers}");
     }
 }

@@ -72,26 +72,32 @@ fn entry(line: &'static str, offset: usize) -> Option<TableEntry> {
     Some(TableEntry { code, billable, description, offset: offset as u32 })
 }
 
-/// The codes of a 3-character category, in table order (none for an unknown category).
-pub fn category(category: &str) -> impl Iterator<Item = TableEntry> {
+/// The lines of a 3-character category (none for an unknown category), in table order, each
+/// with the offset where it starts in [`TABLE`].
+fn category_lines(category: &str) -> impl Iterator<Item = (usize, &'static str)> {
     let (start, end) = categories().get(category).copied().unwrap_or((0, 0));
     let mut at = start;
     std::iter::from_fn(move || {
-        while at < end {
+        (at < end).then(|| {
             let next = memchr::memchr(b'\n', &TABLE.as_bytes()[at..end]).map_or(end, |n| at + n + 1);
-            let found = entry(&TABLE[at..next], at);
+            let line = (at, &TABLE[at..next]);
             at = next;
-            if found.is_some() {
-                return found;
-            }
-        }
-        None
+            line
+        })
     })
 }
 
-/// A code of the table.
+/// The codes of a 3-character category, in table order (none for an unknown category).
+pub fn category(category: &str) -> impl Iterator<Item = TableEntry> {
+    category_lines(category).filter_map(|(at, line)| entry(line, at))
+}
+
+/// A code of the table. Only the line that starts with the code is read into an entry: its
+/// category's other lines are refused by their first bytes.
 pub fn lookup(code: &str) -> Option<TableEntry> {
-    category(code.get(..3)?).find(|e| e.code == code)
+    category_lines(code.get(..3)?)
+        .filter(|(_, line)| line.strip_prefix(code).is_some_and(|rest| rest.starts_with('\t')))
+        .find_map(|(at, line)| entry(line, at))
 }
 
 /// The code whose line starts at `offset` (a [`TableEntry::offset`]).
@@ -122,8 +128,11 @@ mod tests {
         let mut offset = 0;
         for line in TABLE.split_inclusive('\n') {
             if !line.starts_with('#') && !line.starts_with("code\t") {
-                let found = lookup(line.split('\t').next().unwrap());
+                let code = line.split('\t').next().unwrap();
+                let found = lookup(code);
                 assert_eq!(found.map(|e| e.offset as usize), Some(offset), "{line:?}");
+                // The look-up by the code column finds what reading the whole category finds.
+                assert_eq!(found, category(&code[..3]).find(|e| e.code == code), "{line:?}");
                 codes += 1;
             }
             offset += line.len();
