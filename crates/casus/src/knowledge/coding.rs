@@ -4,6 +4,8 @@
 //! Concept ids are kept as written here; the stage resolves them against the inventory, and
 //! [`super::Knowledge`] checks that every one exists.
 
+use std::borrow::Cow;
+
 use crate::error::KnowledgeError;
 use crate::knowledge::tsv::Table;
 use crate::knowledge::{phrase, Phrase};
@@ -322,5 +324,17 @@ impl Coding {
 /// The lower-case words of an English text (an ICD-10-CM description), split at every character
 /// that is not a letter or a digit.
 pub fn english_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    english_words_borrowed(text).map(Cow::into_owned).collect()
+}
+
+/// [`english_words`], borrowing each word that is already lower case (most: a description
+/// capitalises its first word only), for readers of many descriptions.
+pub fn english_words_borrowed(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| {
+        if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            Cow::Borrowed(w)
+        } else {
+            Cow::Owned(w.to_lowercase())
+        }
+    })
 }

@@ -39,7 +39,7 @@ use std::borrow::Cow;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::doc::{DiagnosisRole, Doc, DocDiagnosis, StatedCode};
-use crate::knowledge::coding::{Agent, Coding, DiagnosisWord, Link};
+use crate::knowledge::coding::{english_words_borrowed, Agent, Coding, DiagnosisWord, Link};
 use crate::knowledge::concepts::{ConceptEntry, ConceptType};
 use crate::knowledge::icd10cm::{self, TableEntry};
 use crate::knowledge::Phrase;
@@ -930,17 +930,10 @@ impl DiagnosisCoder {
 /// A word of an ICD-10-CM description, lower case.
 type Word = Cow<'static, str>;
 
-/// The words of an ICD-10-CM description as [`crate::knowledge::coding::english_words`] writes them, borrowing each that it
-/// would copy unchanged (most: a description capitalises its first word only): the table
-/// refinement reads every description of a category.
+/// The words of an ICD-10-CM description ([`english_words_borrowed`]): the table refinement
+/// reads every description of a category.
 fn description_words(text: &'static str) -> Vec<Word> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| match w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-            true => Cow::Borrowed(w),
-            false => Cow::Owned(w.to_lowercase()),
-        })
-        .collect()
+    english_words_borrowed(text).collect()
 }
 
 /// Which phrases of `coding/table_phrases.tsv` one table refinement may remove from its
@@ -1086,17 +1079,7 @@ fn drop_repeats(conditions: &mut [Condition], codes: &[Option<String>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knowledge::coding::english_words;
     use crate::knowledge::Knowledge;
-
-    #[test]
-    fn description_words_are_the_english_words() {
-        for line in icd10cm::TABLE.lines().filter(|l| !l.starts_with('#') && !l.starts_with("code\t")) {
-            let description = line.split('\t').nth(2).expect("a description");
-            let words: Vec<String> = description_words(description).into_iter().map(Cow::into_owned).collect();
-            assert_eq!(words, english_words(description), "{line}");
-        }
-    }
 
     /// The quick test refuses only what the full comparison refuses, over the first codes of
     /// every 60th category of the table, for no stated qualifier, some single ones, and all.

@@ -324,6 +324,16 @@ impl Differential {
         }
     }
 
+    /// The important findings the case shows for certain: each charges the diseases that leave
+    /// it unexplained.
+    fn shown(&self, observed: &[Observed<'_>]) -> Vec<usize> {
+        self.important
+            .iter()
+            .copied()
+            .filter(|&n| matches!(observed[n], Observed::Present { certain: true, .. }))
+            .collect()
+    }
+
     /// The ranked hypotheses for the facts of one case.
     ///
     /// Every evoked disease is scored; only those that make the list get their ledger written.
@@ -331,13 +341,7 @@ impl Differential {
         let flags = crate::reason::scores::flags(scores);
         let observations = self.observe(facts, &flags);
         let observed = &observations.of;
-        // The important findings the case shows, to charge the diseases that leave them unexplained.
-        let shown: Vec<usize> = self
-            .important
-            .iter()
-            .copied()
-            .filter(|&n| matches!(observed[n], Observed::Present { certain: true, .. }))
-            .collect();
+        let shown = self.shown(observed);
         let evoked = self.evoked(&observations);
         let findings = self.finding_sums(&observations);
         let charges = self.unexplained_charges(&shown);
@@ -811,12 +815,7 @@ mod tests {
                 observations.set(n, observed);
             }
             let observed = &observations.of;
-            let shown: Vec<usize> = differential
-                .important
-                .iter()
-                .copied()
-                .filter(|&n| matches!(observed[n], Observed::Present { certain: true, .. }))
-                .collect();
+            let shown = differential.shown(observed);
             let findings = differential.finding_sums(&observations);
             let charges = differential.unexplained_charges(&shown);
             for d in 0..differential.diseases.len() {
