@@ -1,5 +1,5 @@
 //! Runs one part of the pipeline over `corpus/dev` many times, for profilers (callgrind, perf):
-//! `text` runs the text layer, `annotators` the annotators over documents that already have it
+//! `views` builds the matching views, `tokens` the views and tokens, `text` the text layer, `annotators` the annotators over documents that already have it
 //! (`concepts` the concept matcher alone),
 //! `analyze` the whole analysis (pipeline, contract, reasoning) of each text.
 //!
@@ -20,14 +20,36 @@ fn main() {
     let engine = casus::Engine::new().unwrap();
     let options = casus::Options::default();
     let mut docs: Vec<_> = texts.iter().map(|t| engine.text_layer(t, &options).unwrap()).collect();
+    let mut round_times = Vec::with_capacity(rounds);
     for _ in 0..rounds {
+        let started = std::time::Instant::now();
         match part.as_str() {
+            "views" => texts.iter().for_each(|t| drop(casus::text::normalize::Views::new(t))),
+            "tokens" => texts.iter().for_each(|t| {
+                let views = casus::text::normalize::Views::new(t);
+                drop(casus::text::tokenize::tokenize(t, &views, &engine.knowledge().token_rules))
+            }),
             "text" => docs = texts.iter().map(|t| engine.text_layer(t, &options).unwrap()).collect(),
             "annotators" => docs.iter_mut().for_each(|doc| engine.annotate(doc)),
             "concepts" => docs.iter_mut().for_each(|doc| engine.annotate_concepts(doc)),
             "analyze" => texts.iter().for_each(|t| drop(engine.analyze(t, &options).unwrap())),
-            other => panic!("unknown part {other:?}: text, annotators, concepts or analyze"),
+            other => panic!("unknown part {other:?}: views, tokens, text, annotators, concepts or analyze"),
         }
+        round_times.push(started.elapsed());
+    }
+    // The fastest round and the median: the fastest is the one least disturbed by other work on
+    // the machine, the median how typical rounds went.
+    round_times.sort();
+    if let (Some(fastest), Some(median)) = (round_times.first(), round_times.get(rounds / 2)) {
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let rate = |d: &std::time::Duration| bytes as f64 / d.as_secs_f64() / 1e6;
+        eprintln!(
+            "{part}: fastest round {:.1} µs ({:.1} MB/s), median {:.1} µs ({:.1} MB/s)",
+            fastest.as_secs_f64() * 1e6,
+            rate(fastest),
+            median.as_secs_f64() * 1e6,
+            rate(median)
+        );
     }
     println!(
         "{} tokens, {} mentions",

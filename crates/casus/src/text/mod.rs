@@ -10,5 +10,6 @@ pub mod sections;
 pub mod sentences;
 pub mod statements;
 pub mod stem;
+pub(crate) mod swar;
 pub mod tokenize;
 pub mod validate;

@@ -20,6 +20,7 @@ use unicode_normalization::char::{canonical_combining_class, decompose_canonical
 use unicode_normalization::UnicodeNormalization;
 
 use crate::span::Span;
+use crate::text::swar;
 
 /// One folded view of the original text.
 ///
@@ -91,32 +92,32 @@ impl View {
 }
 
 /// A view under construction: its text as bytes (checked as UTF-8 once, when it is done) and its
-/// map.
+/// map. Both have room for eight bytes past the original's length, which
+/// [`push_ascii`](Self::push_ascii) writes before it cuts back.
 struct ViewBuilder {
     text: Vec<u8>,
     from_original: Vec<u32>,
 }
 
 impl ViewBuilder {
-    fn with_capacity(n: usize) -> ViewBuilder {
-        ViewBuilder { text: Vec::with_capacity(n), from_original: Vec::with_capacity(n + 1) }
+    /// A builder for an original text of `n` bytes.
+    fn new(n: usize) -> ViewBuilder {
+        ViewBuilder { text: Vec::with_capacity(n + 8), from_original: Vec::with_capacity(n + 8) }
     }
 
-    /// Appends a run of ASCII bytes of the original, each its own cluster, lower-cased.
-    fn push_ascii(&mut self, run: &[u8]) {
-        self.push_offsets(run.len());
-        // A copy, then lower-casing in place: two loops that the compiler vectorizes.
-        let start = self.text.len();
-        self.text.extend_from_slice(run);
-        self.text[start..].make_ascii_lowercase();
-    }
-
-    /// The map of `n` one-byte clusters: it counts up.
-    /// Extending from a range writes each slot once (no zeroing first), in a loop the compiler
-    /// vectorizes.
-    fn push_offsets(&mut self, n: usize) {
-        let (base, n) = (self.text.len() as u32, n as u32);
-        self.from_original.extend(base..base + n);
+    /// Appends the first `n` bytes of `word` (eight bytes of the original, [`swar::load`]), all
+    /// ASCII, each its own cluster, lower-cased.
+    #[inline(always)]
+    fn push_ascii(&mut self, word: u64, n: usize) {
+        // All eight go in, then the vectors are cut back to `n`: copies of a fixed length, which
+        // compile to a few stores.
+        let base = self.text.len() as u32;
+        let offsets = [0, 1, 2, 3, 4, 5, 6, 7].map(|i| base + i);
+        let map_len = self.from_original.len();
+        self.from_original.extend_from_slice(&offsets);
+        self.from_original.truncate(map_len + n);
+        self.text.extend_from_slice(&swar::to_lower(word).to_le_bytes());
+        self.text.truncate(base as usize + n);
     }
 
     /// Appends one char to the cluster opened last.
@@ -236,14 +237,17 @@ impl View {
     /// One view of `text`, in one pass, cluster by cluster.
     fn build(text: &str, form: Form) -> View {
         let n = text.len();
-        let mut view = ViewBuilder::with_capacity(n);
+        let mut view = ViewBuilder::new(n);
         let mut at = 0;
         let mut cluster_buf = String::new();
         while at < n {
-            // Fast path: a run of ASCII bytes, each its own cluster, is copied lower-cased in bulk.
-            let run = ascii_run(text, at);
+            // Fast path: the ASCII bytes among the next eight, each its own cluster, lower-cased
+            // together; a combining mark after them takes the last into its own cluster.
+            let word = swar::load(text.as_bytes(), at);
+            let ascii = swar::first(swar::high(word)).min(n - at);
+            let run = if ascii > 0 && mark_at(text, at + ascii) { ascii - 1 } else { ascii };
             if run > 0 {
-                view.push_ascii(&text.as_bytes()[at..at + run]);
+                view.push_ascii(word, run);
                 at += run;
                 continue;
             }
@@ -284,39 +288,6 @@ impl View {
     }
 }
 
-/// The length of the run of ASCII bytes at `at` that are whole clusters: all of them, but for
-/// a last one that a combining mark follows.
-fn ascii_run(text: &str, at: usize) -> usize {
-    let bytes = &text.as_bytes()[at..];
-    let run = ascii_prefix_len(bytes);
-    if run == bytes.len() || run == 0 {
-        return run;
-    }
-    if !mark_at(text, at + run) {
-        run
-    } else {
-        run - 1
-    }
-}
-
-/// The length of the leading run of ASCII bytes of `bytes`, found eight bytes at a time: a
-/// word of eight ASCII bytes has no high bit set, and the lowest high bit of a little-endian
-/// word marks its first byte beyond ASCII. Runs of ASCII are most of the text.
-fn ascii_prefix_len(bytes: &[u8]) -> usize {
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-    let mut words = bytes.chunks_exact(8);
-    let mut len = 0;
-    for word in &mut words {
-        let high = u64::from_le_bytes(word.try_into().expect("eight bytes")) & HIGH_BITS;
-        if high != 0 {
-            return len + high.trailing_zeros() as usize / 8;
-        }
-        len += 8;
-    }
-    let rest = words.remainder();
-    len + rest.iter().position(|b| !b.is_ascii()).unwrap_or(rest.len())
-}
-
 /// Whether a combining mark starts at byte `at` (a char boundary) of `text`. Every char below
 /// U+0300 (ASCII, the Romanian letters) has a first byte below 0xCC: only others are decoded.
 fn mark_at(text: &str, at: usize) -> bool {
@@ -335,19 +306,52 @@ fn romanian_letter(text: &str, at: usize) -> Option<(char, char)> {
 
 /// The Romanian letter (ă â î ș ț, either case, ș ț in either spelling) that `bytes` starts
 /// with, told by its two bytes of UTF-8 without decoding: its folded form and its plain form.
+#[inline(always)]
+pub(crate) fn romanian_letter_forms(bytes: &[u8]) -> Option<(char, char)> {
+    let &[lead, second, ..] = bytes else {
+        return None;
+    };
+    // One table look-up, not a branch per letter: the letters' lead bytes are C3–C8, their
+    // second bytes continuation bytes (80–BF).
+    let row = ROMANIAN_LETTERS.get(usize::from(lead.wrapping_sub(0xC3)))?;
+    let letter = *row.get(usize::from(second.wrapping_sub(0x80)))?;
+    ROMANIAN_FORMS.get(usize::from(letter).checked_sub(1)?).copied()
+}
+
+/// The folded and plain forms of the Romanian letters, numbered from 1 in [`ROMANIAN_LETTERS`].
+const ROMANIAN_FORMS: [(char, char); 5] = [('ă', 'a'), ('â', 'a'), ('î', 'i'), ('ș', 's'), ('ț', 't')];
+
+/// The Romanian letter of each two-byte UTF-8 sequence with a lead byte C3–C8 (the row) and a
+/// second byte 80–BF (the column): its number in [`ROMANIAN_FORMS`], 0 for none.
 ///
 /// Ă ă are C4 82/83, Â â C3 82/A2, Î î C3 8E/AE, Ș ș C8 98/99, Ț ț C8 9A/9B, and the cedilla
 /// spellings Ş ş C5 9E/9F, Ţ ţ C5 A2/A3.
-pub(crate) fn romanian_letter_forms(bytes: &[u8]) -> Option<(char, char)> {
-    match bytes {
-        [0xC4, 0x82 | 0x83, ..] => Some(('ă', 'a')),
-        [0xC3, 0x82 | 0xA2, ..] => Some(('â', 'a')),
-        [0xC3, 0x8E | 0xAE, ..] => Some(('î', 'i')),
-        [0xC8, 0x98 | 0x99, ..] | [0xC5, 0x9E | 0x9F, ..] => Some(('ș', 's')),
-        [0xC8, 0x9A | 0x9B, ..] | [0xC5, 0xA2 | 0xA3, ..] => Some(('ț', 't')),
-        _ => None,
+static ROMANIAN_LETTERS: [[u8; 64]; 6] = {
+    let mut table = [[0; 64]; 6];
+    let letters: [(u8, u8, u8); 14] = [
+        (0xC4, 0x82, 1),
+        (0xC4, 0x83, 1),
+        (0xC3, 0x82, 2),
+        (0xC3, 0xA2, 2),
+        (0xC3, 0x8E, 3),
+        (0xC3, 0xAE, 3),
+        (0xC8, 0x98, 4),
+        (0xC8, 0x99, 4),
+        (0xC5, 0x9E, 4),
+        (0xC5, 0x9F, 4),
+        (0xC8, 0x9A, 5),
+        (0xC8, 0x9B, 5),
+        (0xC5, 0xA2, 5),
+        (0xC5, 0xA3, 5),
+    ];
+    let mut i = 0;
+    while i < letters.len() {
+        let (lead, second, letter) = letters[i];
+        table[(lead - 0xC3) as usize][(second - 0x80) as usize] = letter;
+        i += 1;
     }
-}
+    table
+};
 
 /// The end of the cluster that starts at `start`: the first following char of combining class 0.
 fn cluster_end(text: &str, start: usize) -> usize {
@@ -415,12 +419,22 @@ mod tests {
     }
 
     #[test]
-    fn ascii_runs_are_found_word_by_word_as_byte_by_byte() {
-        let text = "abcdefgh ijklmnop qrstuvwx yzăâîșț abcdefghijklmnopqrstuvwxyz î";
-        for at in 0..text.len() {
-            let bytes = &text.as_bytes()[at..];
-            let expected = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
-            assert_eq!(ascii_prefix_len(bytes), expected, "{at}");
+    fn views_of_every_suffix_fold_char_by_char() {
+        // Every suffix starts the eight-byte copies at another byte: each of its chars (a cluster
+        // of its own here) must have the plain form it has alone.
+        fn plain_of(ch: char) -> String {
+            let mut plain = String::new();
+            comma_below(ch).to_lowercase().for_each(|lower| strip_diacritics(lower, |c| plain.push(c)));
+            plain
+        }
+        let text = "Pacienta ÎN VÂRSTĂ de 47 ANI, cu ŞOC și Ţesut; TA=80/50 mmHg, ÆØ Ärzte œdem.";
+        for (at, _) in text.char_indices() {
+            let suffix = &text[at..];
+            let views = Views::new(suffix);
+            assert_eq!(views.plain.as_str(), suffix.chars().map(plain_of).collect::<String>(), "{at}");
+            for (i, ch) in suffix.char_indices() {
+                assert_eq!(views.plain.slice(Span::new(i, i + ch.len_utf8())), plain_of(ch), "{at} {i}");
+            }
         }
     }
 
