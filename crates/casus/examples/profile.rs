@@ -1,7 +1,9 @@
 //! Runs one part of the pipeline over `corpus/dev` many times, for profilers (callgrind, perf):
-//! `views` builds the matching views, `tokens` the views and tokens, `text` the text layer, `annotators` the annotators over documents that already have it
-//! (`concepts` the concept matcher alone),
-//! `analyze` the whole analysis (pipeline, contract, reasoning) of each text.
+//! `views` builds the matching views, `tokens` the views and tokens, `text` the text layer,
+//! `annotators` the annotators over documents that already have it (`concepts` the concept
+//! matcher alone), `analyze` the whole analysis (pipeline, contract, reasoning) of each text.
+//! It prints the time of its fastest and its median round: on a shared machine, compare two
+//! builds by running them in turn.
 //!
 //! `cargo build --release -p casus --example profile`
 //! `valgrind --tool=callgrind target/release/examples/profile annotators 30`

@@ -47,10 +47,10 @@ pub fn at_most(word: u64, max: u8) -> u64 {
     !at_least(word, max + 1) & !word & HIGH
 }
 
-/// The ASCII bytes in `low..=high`, for `low <= high` below 0x80.
+/// The ASCII bytes in `low..=last`, for `low <= last` below 0x80.
 #[inline(always)]
-fn in_range(word: u64, low: u8, high: u8) -> u64 {
-    at_least(word, low) & !at_least(word, high + 1) & !word
+fn in_range(word: u64, low: u8, last: u8) -> u64 {
+    at_least(word, low) & !at_least(word, last + 1) & !word
 }
 
 /// The ASCII capital letters `A`–`Z`.
