@@ -208,7 +208,7 @@ fn scan_chunk(text: &str, start: usize) -> ChunkScan {
             break;
         };
         if b.is_ascii() {
-            if matches!(BYTE_CLASS[b as usize], SPACE | NEWLINE) {
+            if is_ascii_space(b) {
                 break;
             }
             // A control char that is not whitespace.
